@@ -1,0 +1,51 @@
+"""Cold start of `corpuskit load hanoi-summit-2019 --format json` against `python -c pass`.
+
+Both run as fresh interpreters, interleaved, in the same run; the medians are compared, since
+absolute times on a shared machine are noise. Target (issue 2): at most 4x.
+
+    python benchmarks/bench_load.py [--runs 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASELINE = [sys.executable, "-c", "pass"]
+# The console script users run, beside this interpreter; `python -m corpuskit` otherwise.
+SCRIPT = Path(sys.executable).parent / "corpuskit"
+ENTRY = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "corpuskit"]
+COMMAND = [*ENTRY, "load", "hanoi-summit-2019", "--format", "json", "-o", os.devnull]
+TARGET = 4.0
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    timed(COMMAND)  # warm the file cache and bytecode, as a user's second run would be
+    base, load = [], []
+    for _ in range(args.runs):
+        base.append(timed(BASELINE))
+        load.append(timed(COMMAND))
+    base_ms, load_ms = statistics.median(base) * 1000, statistics.median(load) * 1000
+    ratio = load_ms / base_ms
+    print(f"python -c pass                 median {base_ms:7.1f} ms  ({args.runs} runs)")
+    print(f"corpuskit load --format json   median {load_ms:7.1f} ms  ({args.runs} runs)")
+    print(f"ratio {ratio:.2f}x  (target <= {TARGET:.0f}x: {'met' if ratio <= TARGET else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

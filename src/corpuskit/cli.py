@@ -1,0 +1,144 @@
+"""The ``corpuskit`` command: argument parsing and printing over the library.
+
+Exit status: 0 success; 1 the input is invalid or a document cannot be found or read (one
+line on stderr says why); 2 the command line is wrong (argparse's usage error).
+Heavy libraries (spaCy, pandas, nbformat) are imported only inside the commands that need
+them, so ``corpuskit load`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from corpuskit import __version__, corpus
+from corpuskit.errors import CorpuskitError, InputError, ValidationError
+from corpuskit.fileio import write_text_atomic
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    folders = corpus.document_folders()
+    width = max((len(f.name) for f in folders), default=0)
+    for folder in folders:
+        metadata = corpus.read_validated(folder)["metadata"]
+        line = f"{folder.name:<{width}}  {metadata.get('creation_time', '----------')}  {metadata['title']}"
+        print(f"{line}  ({folder})" if args.paths else line)
+    return EXIT_OK
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    data = corpus.read_validated(args.document, annotations=args.annotations)
+    if args.format == "summary":
+        from corpuskit.model import Document
+        from corpuskit.stats import format_summary
+
+        output = format_summary(Document.from_dict(data)) + "\n"
+    else:
+        # The validated contract object is printed as is: building dataclasses only to turn
+        # them back into the same JSON would double the command's start-up time.
+        output = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    write_text_atomic(args.output, output)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    if path.is_dir() and not (path / corpus.TEXT_FILE).is_file():
+        raise InputError(str(path), f"no {corpus.TEXT_FILE} in this folder")
+    if not files:
+        raise InputError(str(path), "no annotation (.json) files in this folder")
+    failed = 0
+    for file in files:
+        try:
+            corpus.load_file(file)
+        except ValidationError as err:
+            failed += 1
+            for problem in err.problems:
+                print(f"{file}: {problem}")
+        except InputError as err:
+            failed += 1
+            print(err)
+        else:
+            if not args.quiet:
+                print(f"{file}: ok")
+    if failed:
+        print(f"{failed} of {len(files)} file(s) invalid", file=sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _add(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str, handler: Handler, summary: str, examples: str,
+) -> argparse.ArgumentParser:  # fmt: skip
+    parser = commands.add_parser(
+        name, help=summary, description=summary, formatter_class=_Formatter,
+        epilog="examples:\n" + examples,
+    )  # fmt: skip
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corpuskit",
+        description="An annotated teaching corpus and course kit for information extraction.",
+        formatter_class=_Formatter,
+        epilog="exit status: 0 success, 1 invalid input or document not found, 2 usage error",
+    )
+    parser.add_argument("--version", action="version", version=f"corpuskit {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    p = _add(commands, "list", _cmd_list, "List the documents in the corpus path, one per line.",
+             "  corpuskit list\n  corpuskit list --paths")  # fmt: skip
+    p.add_argument("--paths", action="store_true", help="also show each document's folder")
+
+    p = _add(commands, "load", _cmd_load, "Show a document's summary or print its annotations.",
+             "  corpuskit load hanoi-summit-2019\n"
+             "  corpuskit load hanoi-summit-2019 --format json > hanoi.json\n"
+             "  corpuskit load ./my-article --format json -o my-article.json")  # fmt: skip
+    p.add_argument("document", help="document id (see 'corpuskit list') or a document folder")
+    p.add_argument("--format", "-f", choices=["summary", "json"], default="summary",
+                   help="summary (default): a readable overview; json: the contract object")  # fmt: skip
+    p.add_argument("--output", "-o", default="-", metavar="PATH",
+                   help="write here (atomically) instead of stdout")  # fmt: skip
+    p.add_argument("--annotations", default=corpus.ANNOTATIONS_FILE, metavar="FILE",
+                   help="annotation file in the document folder (default: annotations.json)")  # fmt: skip
+
+    p = _add(commands, "validate", _cmd_validate,
+             "Check annotation files against the schema and their text; print every problem.",
+             "  corpuskit validate corpus/hanoi-summit-2019\n"
+             "  corpuskit validate my-article/annotations.json")  # fmt: skip
+    p.add_argument("path", help="a document folder (checks every .json in it) or one annotations file")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except CorpuskitError as err:
+        print(f"corpuskit: error: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as err:
+        print(f"corpuskit: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Check a JSON value against ``corpus/schema/annotations.schema.json``.
+
+The schema file is the single definition of the format. This module interprets the small
+subset of JSON Schema 2020-12 that the file uses, so loading a document does not pay for
+importing ``jsonschema`` (about ten times the cost of the rest of ``corpuskit load``); a test
+checks that it agrees with ``jsonschema`` on valid and broken documents. A keyword outside the
+subset is refused when the schema is read, so the schema cannot silently outgrow this code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from corpuskit.errors import Problem
+
+TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
+if TYPE_CHECKING:
+    from typing import Any
+
+SCHEMA_FILE = "annotations.schema.json"
+
+# Keywords that only annotate; they never make a value invalid.
+_ANNOTATIONS = {"$schema", "$id", "title", "description", "$comment", "examples", "default"}
+_ASSERTIONS = {
+    "$ref", "$defs", "type", "required", "properties", "additionalProperties", "enum",
+    "pattern", "minimum", "minLength", "maxLength", "minItems", "items", "allOf", "oneOf",
+}  # fmt: skip
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def _is_type(value: Any, name: str) -> bool:
+    # bool is a subclass of int in Python but not an integer in JSON.
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    return isinstance(value, _TYPES[name])
+
+
+class Schema:
+    """A parsed schema document; ``problems(value)`` yields every violation with its path."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._check_keywords(document)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Schema:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def _check_keywords(self, node: Any) -> None:
+        if isinstance(node, bool):
+            return
+        unknown = set(node) - _ANNOTATIONS - _ASSERTIONS
+        if unknown:
+            raise ValueError(f"schema uses unsupported keywords: {sorted(unknown)}")
+        for key in ("$defs", "properties"):
+            for sub in node.get(key, {}).values():
+                self._check_keywords(sub)
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                self._check_keywords(node[key])
+        for key in ("allOf", "oneOf"):
+            for sub in node.get(key, []):
+                self._check_keywords(sub)
+
+    def _resolve(self, ref: str) -> Any:
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local $ref is supported, not {ref!r}")
+        node: Any = self.document
+        for part in ref[2:].split("/"):
+            node = node[part]
+        return node
+
+    def problems(self, value: Any, path: str = "$") -> Iterator[Problem]:
+        """Every way ``value`` breaks the schema, in document order."""
+        yield from self._check(self.document, value, path)
+
+    def _check(self, node: Any, value: Any, path: str) -> Iterator[Problem]:
+        if node is True:
+            return
+        if node is False:
+            yield Problem(path, "is not allowed here")
+            return
+        if "$ref" in node:
+            yield from self._check(self._resolve(node["$ref"]), value, path)
+        for sub in node.get("allOf", ()):
+            yield from self._check(sub, value, path)
+        if "oneOf" in node:
+            yield from self._one_of(node["oneOf"], value, path)
+        if "type" in node:
+            names = node["type"] if isinstance(node["type"], list) else [node["type"]]
+            if not any(_is_type(value, name) for name in names):
+                yield Problem(path, f"expected {' or '.join(names)}, got {_describe(value)}")
+                return
+        if "enum" in node and value not in node["enum"]:
+            choices = ", ".join(json.dumps(choice) for choice in node["enum"])
+            yield Problem(path, f"{json.dumps(value)} is not one of: {choices}")
+        if isinstance(value, str):
+            yield from self._check_string(node, value, path)
+        if _is_type(value, "number") and "minimum" in node and value < node["minimum"]:
+            yield Problem(path, f"{value} is less than the minimum {node['minimum']}")
+        if isinstance(value, list):
+            if "minItems" in node and len(value) < node["minItems"]:
+                yield Problem(path, f"needs at least {node['minItems']} item(s)")
+            if "items" in node:
+                for index, item in enumerate(value):
+                    yield from self._check(node["items"], item, f"{path}[{index}]")
+        if isinstance(value, dict):
+            yield from self._check_object(node, value, path)
+
+    def _check_string(self, node: dict[str, Any], value: str, path: str) -> Iterator[Problem]:
+        if "minLength" in node and len(value) < node["minLength"]:
+            yield Problem(path, f"must have at least {node['minLength']} character(s)")
+        if "maxLength" in node and len(value) > node["maxLength"]:
+            yield Problem(path, f"must have at most {node['maxLength']} characters")
+        if "pattern" in node and not _pattern(node["pattern"]).search(value):
+            yield Problem(path, f"{json.dumps(value)} does not match {node['pattern']}")
+
+    def _check_object(self, node: dict[str, Any], value: dict[str, Any], path: str) -> Iterator[Problem]:
+        for key in node.get("required", ()):
+            if key not in value:
+                yield Problem(path, f"missing required key {key!r}")
+        properties = node.get("properties", {})
+        extra = node.get("additionalProperties", True)
+        for key, item in value.items():
+            child = f"{path}.{key}"
+            if key in properties:
+                yield from self._check(properties[key], item, child)
+            elif extra is False:
+                yield Problem(child, "is not an allowed key here")
+            elif extra is not True:
+                yield from self._check(extra, item, child)
+
+    def _one_of(self, branches: list[Any], value: Any, path: str) -> Iterator[Problem]:
+        failures = [list(self._check(branch, value, path)) for branch in branches]
+        passed = sum(1 for found in failures if not found)
+        if passed == 1:
+            return
+        if passed > 1:
+            yield Problem(path, "matches more than one alternative")
+            return
+        # Report the alternative that failed least, which is the one the author meant.
+        yield from min(failures, key=len)
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
+def _describe(value: Any) -> str:
+    for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
+        if _is_type(value, name):
+            return name
+    return type(value).__name__

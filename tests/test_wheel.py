@@ -1,0 +1,40 @@
+"""The corpus travels inside the wheel: a non-editable install loads it from any folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_install_loads_the_corpus_from_another_folder(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
+        check=True,
+    )
+    (wheel,) = wheels.glob("corpuskit-*.whl")
+    env_dir = tmp_path / "env"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-index", str(wheel)], check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [env_dir / "bin" / "corpuskit", "load", "hanoi-summit-2019", "--format", "json"],
+        cwd=elsewhere, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    data = json.loads(result.stdout)
+    assert data["id"] == "hanoi-summit-2019" and len(data["text"]) == 3995
+    installed = subprocess.run(
+        [python, "-c", "import corpuskit.corpus as c; print(c.shipped_corpus())"],
+        cwd=elsewhere, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert "site-packages" in installed
