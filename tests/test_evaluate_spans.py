@@ -158,3 +158,66 @@ def test_overlap_pairs_is_maximum_on_nested_spans() -> None:
 def test_duplicate_spans_pair_one_to_one() -> None:
     result = score_spans([(0, 4, "A"), (0, 4, "A")], [(0, 4, "A")])
     assert result.strict.total == Counts(correct=1, missed=1)
+
+
+# Property: the pairing is the best possible, checked by trying every pairing of tiny inputs.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from corpuskit.evaluate.spans import SpanTuple  # noqa: E402
+
+tiny_spans = st.lists(
+    st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from("AB")).map(
+        lambda t: (t[0], t[0] + t[1], t[2])
+    ),
+    max_size=4,
+)
+
+
+def best(gold: list[SpanTuple], pred: list[SpanTuple], kind: str) -> tuple[int, int]:
+    """Lexicographically largest (correct, other) over every one-to-one overlap pairing."""
+
+    def outcome(g: SpanTuple, p: SpanTuple) -> str | None:
+        if not (g[0] < p[1] and p[0] < g[1]):
+            return None
+        if kind == "strict":
+            return "correct" if g == p else "other"
+        if kind == "exact":
+            return "correct" if g[:2] == p[:2] else "other"
+        return "correct" if g[2] == p[2] else "other"  # type
+
+    def search(i: int, used: frozenset[int]) -> tuple[int, int]:
+        if i == len(gold):
+            return (0, 0)
+        options = [search(i + 1, used)]
+        for j, p in enumerate(pred):
+            result = outcome(gold[i], p) if j not in used else None
+            if result is not None:
+                c, o = search(i + 1, used | {j})
+                options.append((c + 1, o) if result == "correct" else (c, o + 1))
+        return max(options)
+
+    return search(0, frozenset())
+
+
+@settings(max_examples=400, deadline=None)
+@given(tiny_spans, tiny_spans)
+def test_pairing_is_optimal_against_exhaustive_search(
+    gold: list[SpanTuple], pred: list[SpanTuple]
+) -> None:
+    result = score_spans(gold, pred)
+    for schema, kind in (("strict", "strict"), ("exact", "exact"), ("partial", "exact")):
+        counts = result.schema(schema).total
+        assert (counts.correct, counts.incorrect + counts.partial) == best(gold, pred, kind)
+    # type: as many correct pairs as possible, and never more overlap pairs than possible.
+    typed = result.type.total
+    top = best(gold, pred, "type")
+    assert typed.correct == top[0] and typed.incorrect <= top[1]
+    for label in "AB":
+        g = [s for s in gold if s[2] == label]
+        p = [s for s in pred if s[2] == label]
+        if g or p:
+            c = result.strict.by_label[label]
+            assert (c.correct, c.incorrect) == best(g, p, "strict"), label
+            assert result.type.by_label[label].correct == best(g, p, "type")[0], label

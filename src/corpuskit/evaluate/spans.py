@@ -141,9 +141,16 @@ def overlap_pairs(
     """
     if not gold or not pred:
         return []
-    if len(gold) == 1 and len(pred) == 1:
-        (g_start, g_end, g_idx), (p_start, p_end, p_idx) = gold[0], pred[0]
-        return [(g_idx, p_idx)] if g_start < p_end and p_start < g_end else []
+    if len(gold) == 1 or len(pred) == 1:
+        # One interval on a side: the sweep pairs it with its overlapping partner ending first.
+        (start, end, idx), others, flip = (gold[0], pred, False) if len(gold) == 1 else (
+            pred[0], gold, True)  # fmt: skip
+        hits = [(o_end, o_start, o_idx) for o_start, o_end, o_idx in others
+                if o_start < end and start < o_end]  # fmt: skip
+        if not hits:
+            return []
+        other = min(hits)[2]
+        return [(other, idx)] if flip else [(idx, other)]
     sides = (sorted((e, s, i) for s, e, i in gold), sorted((e, s, i) for s, e, i in pred))
     items = sorted([(e, 0, s, i) for e, s, i in sides[0]] + [(e, 1, s, i) for e, s, i in sides[1]])
     taken: tuple[set[int], set[int]] = (set(), set())
@@ -226,6 +233,40 @@ class _Doc(NamedTuple):
     label_incorrect: _Pairs  # overlap pairs inside one label, for the per-label counts
 
 
+def _forced_pairing(
+    gold: Sequence[SpanTuple], pred: Sequence[SpanTuple],
+    same: _Pairs, gold_left: list[int], pred_left: list[int],
+) -> _Doc | None:  # fmt: skip
+    """The pairings when there is nothing to choose, else None (the common case, made fast).
+
+    Nothing to choose: each leftover span overlaps at most one leftover of the other side, and
+    none overlaps an identical pair's span (so no better pairing runs through one).
+    """
+    edges = [
+        (g, p)
+        for g_start, g_end, g in _intervals(gold, gold_left)
+        for p_start, p_end, p in _intervals(pred, pred_left)
+        if g_start < p_end and p_start < g_end
+    ]
+    if len({g for g, _ in edges}) != len(edges) or len({p for _, p in edges}) != len(edges):
+        return None
+    if same:
+        paired = [gold[g] for g, _ in same]
+        for span in [gold[i] for i in gold_left] + [pred[i] for i in pred_left]:
+            start, end, _ = span
+            if any(start < other[1] and other[0] < end for other in paired):
+                return None
+    bounds = [(g, p) for g, p in edges if gold[g][:2] == pred[p][:2]]
+    within = [(g, p) for g, p in edges if gold[g][2] == pred[p][2]]
+    across = [(g, p) for g, p in edges if gold[g][2] != pred[p][2]]
+    if bounds:
+        exact_correct = same + bounds
+        exact_incorrect = [(g, p) for g, p in edges if gold[g][:2] != pred[p][:2]]
+    else:
+        exact_correct, exact_incorrect = same, edges
+    return _Doc(same, edges, exact_correct, exact_incorrect, same + within, across, within)
+
+
 def _pair_document(gold: Sequence[SpanTuple], pred: Sequence[SpanTuple]) -> _Doc:
     ng, np_ = len(gold), len(pred)
     same, gold_left, pred_left = _same_spans(gold, pred)
@@ -234,6 +275,9 @@ def _pair_document(gold: Sequence[SpanTuple], pred: Sequence[SpanTuple]) -> _Doc
         # whole side, so no overlap pairing can have more correct pairs for the type schema.
         return _Doc(same, [], same, [], same, [], [])
 
+    fast = _forced_pairing(gold, pred, same, gold_left, pred_left)
+    if fast is not None:
+        return fast
     # strict: identical first, then the largest overlap pairing of the rest.
     strict_incorrect = overlap_pairs(_intervals(gold, gold_left), _intervals(pred, pred_left))
     # exact and partial: identical, then same boundaries with another label, then overlaps.
@@ -244,26 +288,37 @@ def _pair_document(gold: Sequence[SpanTuple], pred: Sequence[SpanTuple]) -> _Doc
         exact_incorrect = strict_incorrect
 
     # per label: the strict/exact/partial pairing seen through one label at a time.
-    by_label_gold: dict[str, list[int]] = {}
-    by_label_pred: dict[str, list[int]] = {}
+    gold_by: dict[str, list[int]] = {}
+    pred_by: dict[str, list[int]] = {}
     for gi in gold_left:
-        by_label_gold.setdefault(gold[gi][2], []).append(gi)
+        gold_by.setdefault(gold[gi][2], []).append(gi)
     for pi in pred_left:
-        by_label_pred.setdefault(pred[pi][2], []).append(pi)
+        pred_by.setdefault(pred[pi][2], []).append(pi)
+    contested = gold_by.keys() & pred_by.keys()
     label_incorrect: _Pairs = []
-    for label, gids in by_label_gold.items():
-        pids = by_label_pred.get(label)
-        if pids:
-            label_incorrect += overlap_pairs(_intervals(gold, gids), _intervals(pred, pids))
-
-    # type: the largest same-label overlap pairing, then the largest overlap pairing of the rest.
-    contested = by_label_gold.keys() & by_label_pred.keys()
-    type_correct: _Pairs = [p for p in same if gold[p[0]][2] not in contested]
+    type_correct: _Pairs = list(same)
+    resweep = False
     for label in contested:
-        gids = [i for i in range(ng) if gold[i][2] == label]
-        pids = [i for i in range(np_) if pred[i][2] == label]
-        type_correct += overlap_pairs(_intervals(gold, gids), _intervals(pred, pids))
-    if len(type_correct) in (ng, np_):
+        in_label = overlap_pairs(_intervals(gold, gold_by[label]), _intervals(pred, pred_by[label]))
+        label_incorrect += in_label
+        # type: the largest same-label overlap pairing. Identical pairs plus the pairing of the
+        # rest is that largest pairing unless a leftover span overlaps an identical one of the
+        # same label (only then can an augmenting path run through an identical pair).
+        paired = [gold[g] for g, _ in same if gold[g][2] == label]
+        loose = [gold[i] for i in gold_by[label]] + [pred[i] for i in pred_by[label]]
+        if paired and any(a[0] < b[1] and b[0] < a[1] for a in loose for b in paired):
+            resweep = True
+            type_correct = [p for p in type_correct if gold[p[0]][2] != label]
+            type_correct += overlap_pairs(
+                [(s, e, i) for i, (s, e, lab) in enumerate(gold) if lab == label],
+                [(s, e, i) for i, (s, e, lab) in enumerate(pred) if lab == label],
+            )
+        else:
+            type_correct += in_label
+    # type, then: the largest overlap pairing (other labels) of what is still unpaired.
+    # Without a re-sweep the unpaired spans are among the strict leftovers, which overlap
+    # nothing when the strict pairing found no overlaps.
+    if len(type_correct) in (ng, np_) or (not strict_incorrect and not resweep):
         type_incorrect: _Pairs = []
     else:
         used_g = {g for g, _ in type_correct}
