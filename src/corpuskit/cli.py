@@ -74,6 +74,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from corpuskit.evaluate import evaluate_files, format_result, to_json
+
+    result = evaluate_files(args.gold, args.pred, args.layer)
+    print(to_json(result) if args.json else format_result(result))
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from corpuskit.scaffold import new_document
+
+    folder = new_document(args.doc_id, args.text, args.dir, title=args.title, creation_time=args.dct)
+    print(f"created {folder}")
+    print(f"annotate it, then: corpuskit validate {folder}")
+    print(f"to load it by id: export {corpus.PATH_VARIABLE}={folder.parent.resolve()}")
+    return EXIT_OK
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
@@ -122,6 +140,28 @@ def build_parser() -> argparse.ArgumentParser:
              "  corpuskit validate my-article/annotations.json")  # fmt: skip
     p.add_argument("path", help="a document folder (checks every .json in it) or one annotations file")
     p.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    p = _add(commands, "new", _cmd_new, "Start a new document folder from a plain text file.",
+             "  corpuskit new my-article --text article.txt --dct 2024-05-02\n"
+             "  corpuskit new my-article --text article.txt --dir ~/course-corpus --title 'Budget vote'")  # fmt: skip
+    p.add_argument("doc_id", help="the new document's id (lower-case letters, digits, '.', '_', '-')")
+    p.add_argument("--text", required=True, metavar="FILE", help="the article as UTF-8 text, LF line ends")
+    p.add_argument("--dir", default=".", metavar="DIR", help="where to create the folder (default: here)")
+    p.add_argument("--title", help="the title (default: the first line of the text)")
+    p.add_argument("--dct", metavar="YYYY-MM-DD", help="document creation time, the anchor for time expressions")
+
+    p = _add(commands, "evaluate", _cmd_evaluate,
+             "Score predicted annotations against gold, one layer at a time.",
+             "  corpuskit evaluate gold.json pred.json\n"
+             "  corpuskit evaluate gold.jsonl pred.jsonl --layer quotes --json")  # fmt: skip
+    p.add_argument("gold", help="gold documents: a .json document or .jsonl of documents")
+    p.add_argument("pred", help="predicted documents, paired with gold by document id")
+    p.add_argument("--layer", "-l", default="entities",
+                   choices=["entities", "quotes", "events", "timexes", "coref"],
+                   help="layer to score (default: entities)")  # fmt: skip
+    p.add_argument("--json", action="store_true",
+                   help="print the result as JSON: per schema correct, incorrect, partial, "
+                        "missed, spurious, precision, recall, f1")  # fmt: skip
     return parser
 
 
