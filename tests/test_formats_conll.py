@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from seqeval.metrics import f1_score
+from seqeval.metrics.sequence_labeling import get_entities
+from seqeval.scheme import IOB2
+
+from corpuskit.corpus import from_data
+from corpuskit.errors import InputError
+from corpuskit.formats.base import LayerNotCarriedError, LayerNotCarriedWarning
+from corpuskit.formats.conll import dumps, flat_entities, parse, read_conll, tokens, write_conll
+from corpuskit.model import Document
+from tests.conftest import SMALL_TEXT
+from tests.strategies import documents
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def expected(doc: Document) -> list[tuple[int, int, str]]:
+    kept, _ = flat_entities(doc)
+    return sorted((e.start, e.end, e.label) for e in kept)
+
+
+def got(doc: Document) -> list[tuple[int, int, str]]:
+    return [(e.start, e.end, e.label) for e in doc.entities]
+
+
+@pytest.fixture
+def tiny(small_data: dict[str, Any]) -> Document:
+    return from_data(small_data, SMALL_TEXT, "<tiny>")
+
+
+def test_tiny_is_iob2_with_docstart(tiny: Document) -> None:
+    out = dumps(tiny, layers=["entities"])
+    assert out == "-DOCSTART- O\n\nKim B-PERSON\nmet O\nTrump B-PERSON\nin O\nHanoi B-GPE\n. O\n\n"
+
+
+def test_gold_round_trips_through_the_text(gold: Document, tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerNotCarriedWarning)
+        write_conll(tmp_path / "gold.conll", gold)
+    back = read_conll(tmp_path / "gold.conll", text=gold.text)
+    assert got(back) == expected(gold)
+    assert [e.id for e in back.entities] == [f"T{n}" for n in range(1, len(back.entities) + 1)]
+
+
+@SETTINGS
+@given(documents())
+def test_generated_documents_round_trip(doc: Document) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerNotCarriedWarning)
+        out = dumps(doc)
+    assert got(parse(out, "<mem>", doc.text, doc.id, "t")) == expected(doc)
+
+
+def test_without_the_text_tokens_are_joined(tiny: Document) -> None:
+    back = parse(dumps(tiny, ["entities"]), "<mem>", None, "tiny", "Tiny")
+    assert back.text == "Kim met Trump in Hanoi ."
+    assert [e.text for e in back.entities] == ["Kim", "Trump", "Hanoi"]
+
+
+def test_what_conll_cannot_carry_is_named(tiny: Document) -> None:
+    nested = dataclasses.replace(tiny, entities=(*tiny.entities, dataclasses.replace(tiny.entities[0], id="T9", end=7, text="Kim met")))
+    with pytest.warns(LayerNotCarriedWarning) as record:
+        dumps(nested)
+    messages = " | ".join(str(w.message) for w in record)
+    assert "sections (1), clusters (2), events (1), cluster links (3)" in messages
+    assert "overlapping or nested entities; 1 left out (T1)" in messages
+    with pytest.raises(LayerNotCarriedError, match="CoNLL cannot carry quotes; it carries: entities"):
+        dumps(tiny, layers=["entities", "quotes"])
+
+
+# -- conformance: seqeval reads the tags as the same entities -----------------------------
+
+def test_seqeval_reads_our_tags_as_our_entities(gold: Document, tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerNotCarriedWarning)
+        write_conll(tmp_path / "gold.conll", gold)
+    blocks = tmp_path.joinpath("gold.conll").read_text().split("\n\n")[1:]
+    sentences = [[line.split(" ")[1] for line in block.splitlines()] for block in blocks if block.strip()]
+    assert f1_score(sentences, sentences, mode="strict", scheme=IOB2) == (1.0 if gold.entities else 0.0)
+    flat = [(s, e) for sentence in tokens(gold, flat_entities(gold)[0]) for s, e, _ in sentence]
+    tags = [tag for sentence in sentences for tag in sentence]
+    theirs = [(flat[first][0], flat[last][1], label) for label, first, last in get_entities(tags)]
+    assert theirs == expected(gold)
+
+
+BAD = {
+    "unknown label": ("Kim B-PERSN\n", 1, "'B-PERSN' is not O, B-LABEL or I-LABEL"),
+    "I after O": ("Kim O\nmet I-PERSON\n", 2, "I-PERSON follows O"),
+    "truncated line": ("Kim B-PERSON\nmet\n", 2, "want 'TOKEN TAG'"),
+    "wrong text": ("Kim B-PERSON\nmeets O\n", 2, "token 'meets' does not follow in the text"),
+    "two documents": ("-DOCSTART- O\n\nKim O\n\n-DOCSTART- O\n", 5, "second -DOCSTART-"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_malformed_conll_names_file_and_line(tmp_path: Path, case: str) -> None:
+    source, line, message = BAD[case]
+    path = tmp_path / "bad.conll"
+    path.write_text(source)
+    with pytest.raises(InputError, match=re.escape(message)) as info:
+        read_conll(path, text=SMALL_TEXT)
+    assert info.value.path == str(path) and info.value.line == line
