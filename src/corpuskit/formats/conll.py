@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 import re
-from itertools import pairwise
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
