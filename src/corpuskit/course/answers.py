@@ -1,0 +1,194 @@
+"""Getting answers out of the student's kernel as plain JSON, and checking their shape.
+
+After the cell that answers a question has run, the grader executes a short snippet of its
+own in the kernel. The snippet ``json.dumps`` the named variable (or calls the named function
+on held-out text and dumps what it returns) and prints the JSON on one line that starts with a
+marker holding a token fresh for each run. The grader reads that line from the snippet's own
+output only and parses it with ``json.loads`` in its own process.
+
+Nothing is ever unpickled, and nothing from the kernel is compared there: an object whose
+``__eq__`` always returns True either turns into plain JSON data (an ``int`` subclass dumps as
+its integer) or is rejected as not serialisable. Everything in the kernel is the student's, so
+a student can forge the printed line; that only changes their own answer, which the grader then
+compares with expected values they never see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MARKER = "@@corpuskit-answer"
+# An answer bigger than this is refused rather than parsed (a hostile kernel can print a lot).
+MAX_ANSWER_CHARS = 5_000_000
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def value_snippet(name: str, token: str, *, table: bool = False) -> str:
+    """Kernel code that prints the variable ``name`` as JSON after the marker line."""
+    return _SNIPPET.format(token=token, body=_VALUE_BODY.format(name=json.dumps(name), table=table))
+
+
+def call_snippet(name: str, token: str, texts: Iterable[str]) -> str:
+    """Kernel code that calls ``name(text)`` on each text and prints the results as JSON.
+
+    Only the input texts enter the kernel; a result is a list of ``(start, end, label)``
+    triples, and spaCy ``Span`` objects are accepted as such triples.
+    """
+    payload = json.dumps(list(texts))
+    return _SNIPPET.format(token=token, body=_CALL_BODY.format(name=json.dumps(name), texts=json.dumps(payload)))
+
+
+# The snippet keeps its names inside a function and deletes the function afterwards, so the
+# student's namespace is left as it was. ``repr`` keeps the output on one line.
+_SNIPPET = '''\
+def _corpuskit_{token}():
+    import json as _json
+    _ns = globals()
+{body}
+    try:
+        _text = _json.dumps(_out, allow_nan=False)
+    except Exception as _err:  # noqa
+        _text = _json.dumps({{"status": "unserialisable", "error": type(_err).__name__ + ": " + str(_err)[:300]}})
+    print("{marker} {token} " + _text, flush=True)
+try:
+    _corpuskit_{token}()
+finally:
+    del _corpuskit_{token}
+'''.replace("{marker}", MARKER)
+
+_VALUE_BODY = '''\
+    if {name} not in _ns:
+        _out = {{"status": "missing"}}
+    else:
+        _value = _ns[{name}]
+        _kind = type(_value).__name__
+        try:
+            if {table} and type(_value).__module__.startswith("pandas") and hasattr(_value, "to_json"):
+                _value = _json.loads(_value.to_json(orient="split"))
+            _out = {{"status": "ok", "type": _kind, "value": _json.loads(_json.dumps(_value, allow_nan=False))}}
+        except Exception as _err:  # noqa
+            _why = type(_err).__name__ + ": " + str(_err)[:300]
+            _out = {{"status": "unserialisable", "type": _kind, "error": _why}}'''
+
+_CALL_BODY = '''\
+    _fn = _ns.get({name})
+    if not callable(_fn):
+        _out = {{"status": "missing"}}
+    else:
+        _results = []
+        for _text in _json.loads({texts}):
+            try:
+                _items = []
+                for _item in _fn(_text):
+                    if hasattr(_item, "start_char") and hasattr(_item, "label_"):
+                        _item = (_item.start_char, _item.end_char, _item.label_)
+                    _items.append(list(_item))
+                _results.append({{"ok": True, "value": _json.loads(_json.dumps(_items, allow_nan=False))}})
+            except Exception as _err:  # noqa
+                _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
+        _out = {{"status": "ok", "results": _results}}'''
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """What the snippet reported: ``status`` is ok / missing / unserialisable / no-answer."""
+
+    status: str
+    value: Any = None
+    type_name: str = ""
+    error: str = ""
+
+
+def parse_outputs(outputs: Iterable[Mapping[str, Any]], token: str) -> Pulled:
+    """The answer in the snippet's outputs (the first marker line with this run's token)."""
+    prefix = f"{MARKER} {token} "
+    for output in outputs:
+        if output.get("output_type") != "stream" or output.get("name") != "stdout":
+            continue
+        for line in str(output.get("text", "")).splitlines():
+            if not line.startswith(prefix):
+                continue
+            raw = line[len(prefix) :]
+            if len(raw) > MAX_ANSWER_CHARS:
+                return Pulled("unserialisable", error=f"the answer is over {MAX_ANSWER_CHARS:,} characters of JSON")
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError as err:
+                return Pulled("unserialisable", error=f"not JSON: {err.msg}")
+            if not isinstance(data, dict) or data.get("status") not in ("ok", "missing", "unserialisable"):
+                return Pulled("unserialisable", error="malformed answer record")
+            if data["status"] == "ok":
+                value = data.get("results") if "results" in data else data.get("value")
+                return Pulled("ok", value, str(data.get("type", "")))
+            return Pulled(data["status"], type_name=str(data.get("type", "")), error=str(data.get("error", "")))
+    return Pulled("no-answer")
+
+
+_TYPE = re.compile(r"\s+")
+
+
+def type_problem(value: Any, type_spec: str, label: str = "the answer") -> str | None:
+    """Why a plain JSON value does not have the declared shape, or None when it does.
+
+    Types: ``any``, ``int``, ``float`` (ints accepted), ``str``, ``bool``, ``list[T]``,
+    ``dict[str,T]``, ``span`` (``[start, end, label]``), ``spans`` (``list[span]``) and
+    ``table`` (a pandas DataFrame as ``to_json(orient="split")`` gives it).
+    """
+    spec = _TYPE.sub("", type_spec)
+    if spec == "any":
+        return None
+    if spec == "int":
+        return None if type(value) is int else f"{label} should be an int, not {_json_type(value)}"
+    if spec == "float":
+        ok = type(value) in (int, float)
+        return None if ok else f"{label} should be a number, not {_json_type(value)}"
+    if spec == "str":
+        return None if isinstance(value, str) else f"{label} should be a str, not {_json_type(value)}"
+    if spec == "bool":
+        return None if isinstance(value, bool) else f"{label} should be True or False, not {_json_type(value)}"
+    if spec == "spans":
+        spec = "list[span]"
+    if spec == "span":
+        ok = (
+            isinstance(value, list) and len(value) == 3 and type(value[0]) is int and type(value[1]) is int
+            and isinstance(value[2], str)
+        )  # fmt: skip
+        return None if ok else f"{label} should be a (start, end, label) triple, not {_short(value)}"
+    if spec == "table":
+        ok = isinstance(value, dict) and {"columns", "index", "data"} <= set(value)
+        return None if ok else f"{label} should be a pandas DataFrame"
+    if spec.startswith("list[") and spec.endswith("]"):
+        if not isinstance(value, list):
+            return f"{label} should be a list, not {_json_type(value)}"
+        for i, item in enumerate(value):
+            problem = type_problem(item, spec[5:-1], f"item {i} of {label}")
+            if problem:
+                return problem
+        return None
+    if spec.startswith("dict[str,") and spec.endswith("]"):
+        if not isinstance(value, dict):
+            return f"{label} should be a dict, not {_json_type(value)}"
+        for key, item in value.items():
+            problem = type_problem(item, spec[9:-1], f"{label}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    raise ValueError(f"unknown answer type {type_spec!r}")
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "a bool", int: "an int", float: "a float", str: "a str", list: "a list", dict: "a dict"}
+    return "None" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."

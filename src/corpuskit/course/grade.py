@@ -1,0 +1,562 @@
+"""Grading a submission: run it in a fresh kernel, pull answers out as JSON, score them here.
+
+The student's kernel is untrusted (DESIGN section 4). The grader runs the submission cell by
+cell with nbclient, with a time limit per cell and a budget for the whole run. Right after the
+cell that answers a question has run, a grader-written snippet pulls the answer out of the
+kernel as plain JSON (``corpuskit.course.answers``); expected answers are computed here, from
+the gold, and never enter the kernel. Function questions send only held-out *text* into the
+kernel, call the student's function there, and score the returned spans here by F1.
+
+Failures cost only what they break:
+
+- a cell that raises: recorded; the run goes on.
+- a cell that runs past its limit: the kernel is interrupted; if it does not answer a probe
+  within a few seconds (a loop that swallows ``KeyboardInterrupt``) it is replaced as below.
+- a dead kernel (crash, ``os._exit``, out of memory): a fresh kernel is started and the cells
+  that had completed before are run again (not graded again), skipping every cell that
+  failed, then grading continues with the next cell. After ``max_restarts`` replacements the
+  remaining questions are marked not reached. Credit already earned is always kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import inspect
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpuskit.course import answers
+from corpuskit.course.report import CellEvent, QuestionResult, Report
+from corpuskit.course.score import earned, score_value
+from corpuskit.course.spec import LessonSpec, Question, SpecError, find_grading_dir, lesson_ids, load_spec
+from corpuskit.errors import CorpuskitError
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import AsyncKernelManager
+    from nbformat import NotebookNode
+
+
+class GradingError(CorpuskitError):
+    """Grading itself failed (no spec, no held-out data, no kernel): not the student's fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Time limits in seconds."""
+
+    cell_timeout: float = 120.0
+    total_timeout: float = 1200.0
+    answer_timeout: float = 30.0
+    call_timeout: float = 120.0
+    startup_timeout: float = 60.0
+    probe_timeout: float = 5.0
+    max_restarts: int = 2
+
+
+KernelFactory = Callable[[], "AsyncKernelManager"]
+
+
+# --- kernel launch: the one place that decides how the student's kernel is started ---------
+
+
+@cache
+def sandbox_problem() -> str | None:
+    """Why the namespace sandbox cannot be used here, or None when it can."""
+    if not sys.platform.startswith("linux"):
+        return "the sandbox needs Linux namespaces"
+    if os.geteuid() != 0:
+        return "the sandbox needs root (unshare -m -n); run the grader as root in a container"
+    for tool in ("unshare", "setpriv", "mount"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    probe = subprocess.run(
+        ["unshare", "-m", "-n", "--propagation", "private", "true"], capture_output=True, timeout=10, check=False
+    )
+    if probe.returncode != 0:
+        return f"unshare failed: {probe.stderr.decode(errors='replace').strip()[:200]}"
+    return None
+
+
+def kernel_factory(run_dir: Path, hidden: Sequence[Path] = (), sandbox: bool = False) -> KernelFactory:
+    """A function making kernel managers for the student's kernel.
+
+    With ``sandbox``, the kernel runs in new mount and network namespaces: no network, each
+    ``hidden`` folder covered by an empty read-only tmpfs, all capabilities dropped and
+    ``no_new_privs`` set (so it cannot unmount them). Kernels talk over unix sockets (``ipc``)
+    in ``run_dir``, as TCP on localhost is gone with the network.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd: list[str] = super().format_kernel_cmd(extra_arguments)
+            connection_file = cmd[cmd.index("-f") + 1]
+            mounts = "".join(f"mount -t tmpfs -o ro none '{folder}' && " for folder in hidden)
+            script = (
+                f"{mounts}exec setpriv --bounding-set=-all --inh-caps=-all --no-new-privs"
+                ' "$0" -m ipykernel_launcher -f "$1"'
+            )
+            return ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script, sys.executable,
+                    connection_file]  # fmt: skip
+
+    counter = iter(range(1_000_000))
+
+    def make() -> AsyncKernelManager:
+        ip = str(run_dir / f"kernel-{next(counter)}")
+        if sandbox:
+            return SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=ip)
+        return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=ip)
+
+    return make
+
+
+# --- running cells -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: str  # ok / error / timeout / dead
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+class _Kernel:
+    """One nbclient client whose kernel can be replaced; the last cell is the grader's scratch cell."""
+
+    def __init__(self, nb: NotebookNode, factory: KernelFactory, limits: Limits, cwd: Path) -> None:
+        from nbclient import NotebookClient
+
+        self.nb = nb
+        self.factory = factory
+        self.limits = limits
+        self.timeout = limits.cell_timeout
+        self.client = NotebookClient(
+            nb, km=factory(), kernel_name="python3", allow_errors=True, interrupt_on_timeout=False,
+            startup_timeout=int(limits.startup_timeout), shutdown_kernel="immediate", record_timing=False,
+            iopub_timeout=10, resources={"metadata": {"path": str(cwd)}},
+        )  # fmt: skip
+        # nbclient counts whole seconds.
+        self.client.timeout_func = lambda cell: max(1, math.ceil(self.timeout))
+
+    async def start(self) -> None:
+        try:
+            await self.client.async_start_new_kernel()
+            await self.client.async_start_new_kernel_client()
+        except Exception as err:
+            raise GradingError(f"the kernel did not start: {type(err).__name__}: {err}") from None
+
+    async def close(self) -> None:
+        if self.client.km is None:
+            return
+        try:
+            await self.client._async_cleanup_kernel()
+        except Exception:  # a kernel that is already gone is fine
+            self.client.km = None
+            self.client.kc = None
+
+    async def restart(self) -> None:
+        await self.close()
+        self.client.km = self.factory()
+        await self.start()
+
+    async def run(self, index: int, timeout: float) -> Outcome:
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        self.timeout = max(timeout, 0.1)
+        cell = self.nb.cells[index]
+        try:
+            await self.client.async_execute_cell(cell, index, store_history=index != len(self.nb.cells) - 1)
+        except CellTimeoutError:
+            return Outcome("timeout", f"still running after {timeout:g} s; stopped")
+        except DeadKernelError:
+            return Outcome("dead", "the kernel died (a crash, os._exit, or out of memory)")
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return Outcome("error", f"{output.get('ename', 'Error')}: {str(output.get('evalue', ''))[:300]}")
+        return Outcome("ok")
+
+    async def snippet(self, code: str, timeout: float) -> tuple[Outcome, list[Any]]:
+        scratch = len(self.nb.cells) - 1
+        self.nb.cells[scratch].source = code
+        outcome = await self.run(scratch, timeout)
+        return outcome, list(self.nb.cells[scratch].get("outputs", []))
+
+    async def responsive(self) -> bool:
+        """Interrupt a busy kernel and check it answers again."""
+        assert self.client.km is not None
+        try:
+            interrupted = self.client.km.interrupt_kernel()
+            if inspect.isawaitable(interrupted):
+                await interrupted
+        except Exception:
+            return False
+        outcome, _ = await self.snippet("pass", self.limits.probe_timeout)
+        return outcome.ok
+
+
+# --- expected answers and held-out input (grader side only) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Heldout:
+    texts: tuple[str, ...]
+    gold: tuple[tuple[tuple[int, int, str], ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    expected: Mapping[str, Any] = field(default_factory=dict)
+    heldout: Mapping[str, _Heldout] = field(default_factory=dict)
+
+
+def _answer_key(spec: LessonSpec, grading_dir: Path) -> _Key:
+    module: Any = None
+    if spec.module_path is not None:
+        loader = importlib.util.spec_from_file_location(f"corpuskit_grading_{spec.lesson.replace('-', '_')}",
+                                                        spec.module_path)  # fmt: skip
+        assert loader is not None and loader.loader is not None
+        module = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(module)
+    expected: dict[str, Any] = {}
+    heldout: dict[str, _Heldout] = {}
+    for q in spec.questions:
+        if q.kind == "value":
+            if q.compute is not None:
+                if module is None or not hasattr(module, q.compute):
+                    where = spec.module_path or "the lesson's grading module"
+                    raise GradingError(f"{spec.lesson}: question {q.id}: no function {q.compute!r} in {where}")
+                # Round-trip through JSON so expected values are exactly the kind of data answers are.
+                expected[q.id] = json.loads(json.dumps(getattr(module, q.compute)()))
+            else:
+                expected[q.id] = q.expected
+        else:
+            heldout[q.id] = _load_heldout(q, grading_dir)
+    return _Key(expected, heldout)
+
+
+def _load_heldout(question: Question, grading_dir: Path) -> _Heldout:
+    from corpuskit.corpus import load
+
+    assert question.heldout is not None
+    root = grading_dir / "heldout"
+    names = question.heldout.documents
+    if names == ("*",):
+        names = tuple(sorted(p.name for p in root.iterdir() if (p / "text.txt").is_file())) if root.is_dir() else ()
+    if not names:
+        raise GradingError(f"question {question.id}: no held-out documents in {root}")
+    texts, gold = [], []
+    for name in names:
+        if not (root / name).is_dir():
+            raise GradingError(f"question {question.id}: no held-out document {root / name}")
+        doc = load(root / name)
+        labels = set(question.heldout.labels)
+        if question.heldout.layer == "entities":
+            spans = [(e.start, e.end, e.label) for e in doc.entities]
+        elif question.heldout.layer == "timexes":
+            spans = [(t.start, t.end, t.type) for t in doc.timexes]
+        else:
+            raise GradingError(f"question {question.id}: cannot score layer {question.heldout.layer!r} yet")
+        texts.append(doc.text)
+        gold.append(tuple(s for s in spans if not labels or s[2] in labels))
+    return _Heldout(tuple(texts), tuple(gold))
+
+
+# --- grading one question ------------------------------------------------------------------
+
+
+def _result(q: Question, points: float, status: str, feedback: str) -> QuestionResult:
+    return QuestionResult(q.id, q.title, points, q.points, status, feedback)
+
+
+def _why_not(pulled: answers.Pulled, q: Question, cell_outcome: Outcome) -> QuestionResult:
+    stopped = f" Its cell stopped with {cell_outcome.message}." if not cell_outcome.ok else ""
+    if pulled.status == "missing":
+        what = "function" if q.kind == "function" else "variable"
+        feedback = f"No answer: the {what} `{q.name}` is not defined after its cell ran.{stopped}"
+        return _result(q, 0.0, "missing", feedback)
+    if pulled.status == "unserialisable":
+        return _result(q, 0.0, "invalid", f"`{q.name}` could not be read as plain data ({pulled.error}); "
+                                          f"use plain Python values (int, str, list, dict).")  # fmt: skip
+    return _result(q, 0.0, "error", f"The answer to this question could not be read from the kernel.{stopped}")
+
+
+def grade_value(q: Question, pulled: answers.Pulled, expected: Any, cell_outcome: Outcome) -> QuestionResult:
+    if pulled.status != "ok":
+        return _why_not(pulled, q, cell_outcome)
+    problem = answers.type_problem(pulled.value, q.type, f"`{q.name}`")
+    if problem:
+        return _result(q, 0.0, "invalid", problem[0].upper() + problem[1:] + ".")
+    fraction, detail = score_value(q, pulled.value, expected)
+    points = earned(q, fraction)
+    if points >= q.points:
+        return _result(q, points, "correct", "Correct.")
+    hint = f" Hint: {q.hint}" if q.hint else ""
+    detail = f" {detail[0].upper()}{detail[1:]}." if detail else ""
+    status = "partial" if points > 0 else "incorrect"
+    return _result(q, points, status, f"Not right yet.{detail}{hint}")
+
+
+def grade_function(q: Question, pulled: answers.Pulled, heldout: _Heldout, cell_outcome: Outcome) -> QuestionResult:
+    from corpuskit.evaluate import evaluate_spans
+
+    assert q.heldout is not None
+    if pulled.status != "ok":
+        return _why_not(pulled, q, cell_outcome)
+    results = pulled.value if isinstance(pulled.value, list) else []
+    predictions: list[list[tuple[int, int, str]]] = []
+    notes: list[str] = []
+    for k in range(len(heldout.texts)):
+        item: dict[str, Any] = {"ok": False, "error": "no result"}
+        if k < len(results) and isinstance(results[k], dict):
+            item = results[k]
+        problem = answers.type_problem(item.get("value"), "spans", "what it returned") if item.get("ok") else None
+        if not item.get("ok"):
+            notes.append(f"on held-out text {k + 1} it raised {item.get('error', '')}")
+            predictions.append([])
+        elif problem:
+            notes.append(f"on held-out text {k + 1}, {problem}")
+            predictions.append([])
+        else:
+            predictions.append([(int(s), int(e), str(label)) for s, e, label in item["value"]])
+    labels = q.heldout.labels or None
+    result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
+    f1 = result.f1
+    fraction = min(1.0, f1 / q.heldout.full_marks_at) if q.heldout.full_marks_at > 0 else float(f1 > 0)
+    points = earned(q, fraction)
+    n = len(heldout.texts)
+    measured = (
+        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` scores F1 {f1:.2f} "
+        f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
+        f"full marks from F1 {q.heldout.full_marks_at:.2f}."
+    )
+    if notes:
+        measured += " Problems: " + "; ".join(notes[:3]) + "."
+    status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
+    return _result(q, points, status, measured)
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def _code_cells(nb: NotebookNode) -> list[int]:
+    return [i for i, cell in enumerate(nb.cells) if cell.get("cell_type") == "code"]
+
+
+def _grade_id(cell: Mapping[str, Any]) -> str | None:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    value = meta.get("grade_id") if isinstance(meta, Mapping) else None
+    return str(value) if value is not None else None
+
+
+async def _run(
+    nb: NotebookNode, spec: LessonSpec, key: _Key, limits: Limits, factory: KernelFactory, cwd: Path
+) -> tuple[dict[str, QuestionResult], list[CellEvent]]:
+    import nbformat
+
+    nb.cells.append(nbformat.v4.new_code_cell(""))  # type: ignore[no-untyped-call]
+    scratch = len(nb.cells) - 1
+    cells = [i for i in _code_cells(nb) if i != scratch]
+    # A question is graded after the last cell carrying its grade id (the student's final version).
+    answer_cell = {gid: i for i in cells if (gid := _grade_id(nb.cells[i])) is not None}
+    by_cell: dict[int, list[Question]] = {}
+    for q in spec.questions:
+        if q.cell in answer_cell:
+            by_cell.setdefault(answer_cell[q.cell], []).append(q)
+    results: dict[str, QuestionResult] = {}
+    events: list[CellEvent] = []
+    completed: list[int] = []
+    restarts = 0
+    deadline = time.monotonic() + limits.total_timeout
+    kernel = _Kernel(nb, factory, limits, cwd)
+    token = answers.new_token()
+
+    def event(index: int, kind: str, message: str) -> None:
+        events.append(CellEvent(index, _grade_id(nb.cells[index]) if 0 <= index < scratch else None, kind, message))
+
+    async def replace_kernel(index: int, why: str) -> bool:
+        """A fresh kernel with the completed cells run again; False when we must stop."""
+        nonlocal restarts
+        if restarts >= limits.max_restarts:
+            event(index, "gave-up", f"{why}; the kernel was already replaced {restarts} time(s), so grading stops here")
+            return False
+        restarts += 1
+        await kernel.restart()
+        for j in completed:
+            outcome = await kernel.run(j, min(limits.cell_timeout, max(deadline - time.monotonic(), 0.1)))
+            if outcome.kind in ("dead", "timeout"):
+                event(j, "gave-up", f"re-running this cell in a fresh kernel failed ({outcome.message})")
+                return False
+        event(index, "kernel-replaced", f"{why}; started a fresh kernel and re-ran the {len(completed)} cell(s) "
+                                        "that had completed, skipping the failed ones")  # fmt: skip
+        return True
+
+    async def settle(index: int, outcome: Outcome) -> bool:
+        """Bring the kernel back after a timeout or death; False when grading must stop."""
+        if outcome.kind == "timeout" and await kernel.responsive():
+            return True
+        if outcome.kind in ("timeout", "dead"):
+            why = "the kernel died" if outcome.kind == "dead" else "the kernel did not respond after an interrupt"
+            return await replace_kernel(index, why)
+        return True
+
+    await kernel.start()
+    try:
+        alive = True
+        for index in cells:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                event(index, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
+                break
+            outcome = await kernel.run(index, min(limits.cell_timeout, remaining))
+            if outcome.ok:
+                completed.append(index)
+            else:
+                event(index, outcome.kind, outcome.message)
+                alive = await settle(index, outcome)
+                if not alive:
+                    break
+            for q in by_cell.get(index, []):
+                results[q.id] = await _grade_question(q, key, kernel, token, limits, outcome)
+                if results[q.id].status == "error" and "did not finish" in results[q.id].feedback:
+                    alive = await settle(index, Outcome("timeout"))
+                    if not alive:
+                        break
+            if not alive:
+                break
+    finally:
+        await kernel.close()
+    for q in spec.questions:
+        if q.id in results:
+            continue
+        if q.cell not in answer_cell:
+            feedback = f"No cell with grade id {q.cell!r} in the notebook (was it deleted, or its metadata changed?)."
+            results[q.id] = _result(q, 0.0, "not-found", feedback)
+        else:
+            results[q.id] = _result(q, 0.0, "not-reached", "Grading stopped before this question's cell (see events).")
+    return results, events
+
+
+async def _grade_question(
+    q: Question, key: _Key, kernel: _Kernel, token: str, limits: Limits, cell_outcome: Outcome
+) -> QuestionResult:
+    if q.kind == "value":
+        code = answers.value_snippet(q.name, token, table=q.type == "table")
+        timeout = limits.answer_timeout
+    else:
+        code = answers.call_snippet(q.name, token, key.heldout[q.id].texts)
+        timeout = q.timeout or limits.call_timeout
+    outcome, outputs = await kernel.snippet(code, timeout)
+    if not outcome.ok:
+        message = (
+            f"Your `{q.name}` did not finish within {timeout:g} s." if outcome.kind == "timeout"
+            else f"Reading the answer failed: {outcome.message}."
+        )  # fmt: skip
+        return _result(q, 0.0, "error", message)
+    pulled = answers.parse_outputs(outputs, token)
+    if q.kind == "value":
+        return grade_value(q, pulled, key.expected[q.id], cell_outcome)
+    return grade_function(q, pulled, key.heldout[q.id], cell_outcome)
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def lesson_of(path: Path, nb: Mapping[str, Any] | None, grading_dir: Path) -> str:
+    """The lesson a submission belongs to: its metadata, else the longest lesson id its name starts with."""
+    if nb is not None:
+        meta = nb.get("metadata", {}).get("corpuskit", {})
+        lesson = meta.get("lesson") if isinstance(meta, Mapping) else None
+        if isinstance(lesson, str) and lesson in lesson_ids(grading_dir):
+            return lesson
+    matches = [lesson for lesson in lesson_ids(grading_dir) if path.stem.startswith(lesson)]
+    if not matches:
+        raise GradingError(f"{path}: cannot tell which lesson this is; pass --lesson (lessons: "
+                           f"{', '.join(lesson_ids(grading_dir)) or 'none'})")  # fmt: skip
+    return max(matches, key=len)
+
+
+@contextmanager
+def _run_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="corpuskit-grade-") as folder:
+        yield Path(folder)
+
+
+def hidden_folders(grading_dir: Path) -> list[Path]:
+    """What the sandboxed kernel must not see: the grading folder, solutions and sources beside it."""
+    root = grading_dir.resolve().parent
+    candidates = [grading_dir.resolve(), root / "solutions", root / "notebooks"]
+    return [folder for folder in candidates if folder.is_dir()]
+
+
+def grade(
+    submission: str | os.PathLike[str],
+    *,
+    lesson: str | None = None,
+    grading_dir: str | os.PathLike[str] | None = None,
+    limits: Limits = Limits(),
+    sandbox: str = "auto",
+) -> Report:
+    """Grade one submitted notebook. ``sandbox`` is ``auto``, ``on`` or ``off``.
+
+    Raises ``GradingError`` (or ``SpecError``) only when grading itself cannot happen; a broken
+    submission gets a report.
+    """
+    import nbformat
+
+    started = time.monotonic()
+    path = Path(submission)
+    folder = find_grading_dir(grading_dir)
+    nb: Any = None
+    unreadable = ""
+    try:
+        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("no cells")
+    except FileNotFoundError:
+        raise GradingError(f"{path}: no such file") from None
+    except Exception as err:
+        unreadable = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+        nb = None
+    lesson_id = lesson or lesson_of(path, nb, folder)
+    try:
+        spec = load_spec(folder, lesson_id)
+    except SpecError as err:
+        raise GradingError(str(err)) from None
+    key = _answer_key(spec, folder)
+    warnings: list[str] = []
+    problem = sandbox_problem() if sandbox != "off" else "switched off"
+    if sandbox == "on" and problem:
+        raise GradingError(f"the sandbox was asked for but cannot be used: {problem}")
+    use_sandbox = problem is None
+    if sandbox == "auto" and problem:
+        warnings.append(f"ran without the sandbox ({problem}): the kernel had network access and could read files")
+    if nb is None:
+        questions = tuple(_result(q, 0.0, "not-reached", f"The notebook could not be read ({unreadable}).")
+                          for q in spec.questions)  # fmt: skip
+        events = (CellEvent(-1, None, "invalid-notebook", unreadable),)
+        return Report(str(path), spec.lesson, spec.title, "invalid-notebook", questions, events, tuple(warnings),
+                      "on" if use_sandbox else "off", time.monotonic() - started)  # fmt: skip
+    with _run_dir() as run_dir:
+        cwd = run_dir / "work"
+        cwd.mkdir()
+        factory = kernel_factory(run_dir, hidden_folders(folder) if use_sandbox else (), use_sandbox)
+        results, cell_events = asyncio.run(_run(nb, spec, key, limits, factory, cwd))
+    ordered = tuple(results[q.id] for q in spec.questions)
+    return Report(str(path), spec.lesson, spec.title, "graded", ordered, tuple(cell_events), tuple(warnings),
+                  "on" if use_sandbox else "off", time.monotonic() - started)  # fmt: skip

@@ -1,0 +1,148 @@
+"""Grade reports: frozen results and their JSON, JUnit XML and Markdown renderings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+# A question's status, from best to worst.
+STATUSES = (
+    "correct", "partial", "incorrect", "invalid", "missing", "error", "not-found", "not-reached",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    """One question's outcome: points out of ``max_points`` and feedback a student can act on."""
+
+    id: str
+    title: str
+    points: float
+    max_points: float
+    status: str
+    feedback: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "points": self.points, "max_points": self.max_points,
+            "status": self.status, "feedback": self.feedback,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CellEvent:
+    """Something that happened while running the submission: an error, a timeout, a dead kernel."""
+
+    cell: int
+    grade_id: str | None
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cell": self.cell, "grade_id": self.grade_id, "kind": self.kind, "message": self.message}
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell}" + (f" ({self.grade_id})" if self.grade_id else "") if self.cell >= 0 else "grader"
+        return f"{where}: {self.kind}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The grade of one submission."""
+
+    submission: str
+    lesson: str
+    title: str
+    status: str
+    questions: tuple[QuestionResult, ...]
+    events: tuple[CellEvent, ...] = ()
+    warnings: tuple[str, ...] = ()
+    sandbox: str = "off"
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(q.points for q in self.questions), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(q.max_points for q in self.questions), 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "submission": self.submission,
+            "lesson": self.lesson,
+            "title": self.title,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "questions": [q.to_dict() for q in self.questions],
+            "events": [e.to_dict() for e in self.events],
+            "warnings": list(self.warnings),
+            "sandbox": self.sandbox,
+            "seconds": round(self.seconds, 2),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_junit(self) -> str:
+        """JUnit XML: one test case per question, failed unless it earned full marks."""
+        failures = sum(1 for q in self.questions if q.points < q.max_points)
+        lines = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            f"<testsuites tests={_q(len(self.questions))} failures={_q(failures)} time={_q(round(self.seconds, 2))}>",
+            f"  <testsuite name={quoteattr(self.lesson)} tests={_q(len(self.questions))} failures={_q(failures)}"
+            f" errors=\"0\" time={_q(round(self.seconds, 2))}>",
+            f"    <properties><property name=\"score\" value={_q(self.score)}/>"
+            f"<property name=\"max_score\" value={_q(self.max_score)}/></properties>",
+        ]
+        for q in self.questions:
+            name = quoteattr(f"{q.id} ({q.points:g}/{q.max_points:g})")
+            lines.append(f"    <testcase classname={quoteattr(self.lesson)} name={name}>")
+            if q.points < q.max_points:
+                message = quoteattr(f"{q.status}: {q.points:g} of {q.max_points:g} points")
+                kind = quoteattr(q.status)
+                lines.append(f"      <failure message={message} type={kind}>{escape(q.feedback)}</failure>")
+            lines.append("    </testcase>")
+        if self.events:
+            system_out = "\n".join(str(e) for e in self.events)
+            lines.append(f"    <system-out>{escape(system_out)}</system-out>")
+        lines += ["  </testsuite>", "</testsuites>", ""]
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """A Markdown summary, e.g. for ``$GITHUB_STEP_SUMMARY``."""
+        lines = [
+            f"## {self.title}: {self.score:g} / {self.max_score:g}",
+            "",
+            f"Submission `{self.submission}`, lesson `{self.lesson}`.",
+            "",
+            "| question | points | status | feedback |",
+            "|---|---:|---|---|",
+        ]
+        for q in self.questions:
+            feedback = q.feedback.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {q.title} | {q.points:g} / {q.max_points:g} | {q.status} | {feedback} |")
+        if self.events:
+            lines += ["", "What happened while running the notebook:", ""]
+            lines += [f"- {e}" for e in self.events]
+        if self.warnings:
+            lines += ["", *[f"> **Warning:** {w}" for w in self.warnings]]
+        return "\n".join(lines) + "\n"
+
+    def summary(self) -> str:
+        """Plain text for a terminal."""
+        lines = [f"{self.title} ({self.lesson}): {self.score:g} / {self.max_score:g}"]
+        width = max((len(q.id) for q in self.questions), default=0)
+        for q in self.questions:
+            lines.append(f"  {q.id:<{width}}  {q.points:>5g} / {q.max_points:<3g} {q.status:<11} {q.feedback}")
+        lines += [f"  ! {e}" for e in self.events]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines) + "\n"
+
+
+def _q(value: object) -> str:
+    return quoteattr(str(value))

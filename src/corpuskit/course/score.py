@@ -1,0 +1,119 @@
+"""Scoring pulled answers against expected ones, in the grader's process, on plain JSON data.
+
+Every rule returns the fraction of the points earned (0 to 1) and a message that says what is
+wrong without giving the answer away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from corpuskit.course.spec import Question
+
+Fraction = tuple[float, str]
+
+
+def score_value(question: Question, answer: Any, expected: Any) -> Fraction:
+    """The fraction earned by a value answer under the question's ``compare`` rule."""
+    rule = question.compare
+    if rule == "exact":
+        return (1.0, "") if _same(answer, expected) else (0.0, "")
+    if rule == "close":
+        ok = _number(answer) and math.isclose(float(answer), float(expected), rel_tol=0.0, abs_tol=question.tolerance)
+        return (1.0, "") if ok else (0.0, "")
+    if rule == "set":
+        return _set_fraction(answer, expected)
+    if rule == "mapping":
+        return _mapping_fraction(answer, expected, question.tolerance)
+    if rule == "table":
+        return _table_fraction(answer, expected, question.columns, question.tolerance)
+    raise ValueError(f"unknown compare rule {rule!r}")
+
+
+def _number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+def _same(a: Any, b: Any, tolerance: float = 0.0) -> bool:
+    """Equality of plain JSON data, with a tolerance for numbers and no bool/int confusion."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if _number(a) and _number(b):
+        return math.isclose(float(a), float(b), rel_tol=0.0, abs_tol=tolerance)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y, tolerance) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k], tolerance) for k in a)
+    return type(a) is type(b) and bool(a == b)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _set_fraction(answer: Sequence[Any], expected: Sequence[Any]) -> Fraction:
+    got = {_hashable(a) for a in answer}
+    want = {_hashable(e) for e in expected}
+    if got == want:
+        return 1.0, ""
+    right = len(got & want)
+    f1 = 2 * right / (len(got) + len(want)) if got or want else 1.0
+    return f1, f"{right} of your {len(got)} item(s) are right; {len(want) - right} expected item(s) are missing"
+
+
+def _mapping_fraction(answer: Mapping[str, Any], expected: Mapping[str, Any], tolerance: float) -> Fraction:
+    right = sum(1 for key, value in expected.items() if key in answer and _same(answer[key], value, tolerance))
+    extra = len(set(answer) - set(expected))
+    total = len(expected) + extra
+    if right == len(expected) and not extra:
+        return 1.0, ""
+    parts = [f"{right} of {len(expected)} expected keys have the right value"]
+    if extra:
+        parts.append(f"{extra} key(s) should not be there")
+    return (right / total if total else 0.0), "; ".join(parts)
+
+
+def table_rows(table: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A DataFrame in ``to_json(orient="split")`` form as ``{index: {column: value}}``."""
+    columns = list(table["columns"])
+    return {
+        str(index): dict(zip(columns, row, strict=False))
+        for index, row in zip(table["index"], table["data"], strict=False)
+    }
+
+
+def _table_fraction(
+    answer: Mapping[str, Any], expected: Mapping[str, Mapping[str, Any]], columns: Sequence[str], tolerance: float
+) -> Fraction:
+    got_columns = set(answer["columns"])
+    missing = [c for c in columns if c not in got_columns]
+    if missing:
+        return 0.0, f"the table has no column(s) {', '.join(map(repr, missing))}"
+    rows = table_rows(answer)
+    right = sum(
+        1 for key, want in expected.items()
+        if key in rows and all(_same(rows[key].get(c), want[c], tolerance) for c in columns)
+    )  # fmt: skip
+    extra = len(set(rows) - set(expected))
+    total = len(expected) + extra
+    if right == len(expected) and not extra:
+        return 1.0, ""
+    message = f"{right} of {len(expected)} expected rows are right"
+    if extra:
+        message += f"; {extra} row(s) should not be there"
+    return (right / total if total else 0.0), message
+
+
+def earned(question: Question, fraction: float) -> float:
+    """Points for a fraction under the question's partial-credit rule."""
+    if fraction >= 1.0 - 1e-9:
+        return question.points
+    if question.partial == "none":
+        return 0.0
+    return round(question.points * max(0.0, fraction), 2)

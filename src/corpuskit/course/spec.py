@@ -1,0 +1,173 @@
+"""A lesson's grading spec: which questions, how each is graded, how many points.
+
+The spec is a JSON file, ``grading/lessons/<lesson-id>.json``, beside an optional Python module
+``grading/lessons/<lesson-id>.py`` whose functions compute expected answers from the gold in
+the grader's process. Neither ever enters the student's kernel (DESIGN section 4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from corpuskit.errors import CorpuskitError
+
+GRADING_VARIABLE = "CORPUSKIT_GRADING"
+COMPARE_RULES = ("exact", "close", "set", "mapping", "table")
+PARTIAL_RULES = ("none", "proportional")
+SPAN_SCHEMAS = ("strict", "exact", "partial", "type")
+
+
+class SpecError(CorpuskitError):
+    """A grading spec is missing or malformed; grading cannot start."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heldout:
+    """Where a function question's held-out input comes from and how its output is scored."""
+
+    documents: tuple[str, ...]
+    layer: str = "entities"
+    labels: tuple[str, ...] = ()
+    schema: Literal["strict", "exact", "partial", "type"] = "strict"
+    full_marks_at: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One graded question: the cell that answers it, what to pull out, how to score it.
+
+    ``kind`` is ``value`` (a variable the student computes) or ``function`` (a function the
+    student writes, called in the kernel on held-out text). ``type`` is the JSON shape the
+    answer must have, e.g. ``int``, ``list[str]``, ``dict[str,int]``, ``table``, ``spans``.
+    """
+
+    id: str
+    title: str
+    cell: str
+    points: float
+    kind: Literal["value", "function"]
+    name: str
+    type: str
+    compare: str = "exact"
+    tolerance: float = 0.0
+    partial: Literal["none", "proportional"] = "none"
+    expected: Any = None
+    compute: str | None = None
+    columns: tuple[str, ...] = ()
+    heldout: Heldout | None = None
+    hint: str = ""
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LessonSpec:
+    """Every graded question of one lesson, in notebook order."""
+
+    lesson: str
+    title: str
+    notebook: str
+    questions: tuple[Question, ...]
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def module_path(self) -> Path | None:
+        """The Python module that computes expected answers, if the lesson has one."""
+        if self.path is None:
+            return None
+        module = self.path.with_suffix(".py")
+        return module if module.is_file() else None
+
+
+def find_grading_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The grading folder (holding ``lessons/`` and ``heldout/``).
+
+    Looked up in order: ``explicit``, ``$CORPUSKIT_GRADING``, ``./grading`` and its parents'
+    ``grading/``, then the source tree this package sits in.
+    """
+    candidates: list[Path] = []
+    if explicit is not None:
+        candidates.append(Path(explicit))
+    elif os.environ.get(GRADING_VARIABLE):
+        candidates.append(Path(os.environ[GRADING_VARIABLE]))
+    else:
+        here = Path.cwd().resolve()
+        candidates += [folder / "grading" for folder in (here, *here.parents)]
+        candidates.append(Path(__file__).resolve().parents[3] / "grading")
+    for candidate in candidates:
+        if (candidate / "lessons").is_dir():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates[:3])
+    raise SpecError(f"no grading folder with lessons/ found (tried {tried}); pass --grading DIR")
+
+
+def lesson_ids(grading_dir: Path) -> list[str]:
+    return sorted(p.stem for p in (grading_dir / "lessons").glob("*.json"))
+
+
+def load_spec(grading_dir: Path, lesson: str) -> LessonSpec:
+    """Read and check ``lessons/<lesson>.json``."""
+    path = grading_dir / "lessons" / f"{lesson}.json"
+    if not path.is_file():
+        known = ", ".join(lesson_ids(grading_dir)) or "none"
+        raise SpecError(f"no grading spec for lesson {lesson!r} in {path.parent} (lessons: {known})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise SpecError(f"{path}:{err.lineno}: invalid JSON: {err.msg}") from None
+    return parse_spec(data, path)
+
+
+def parse_spec(data: Mapping[str, Any], path: Path | None = None) -> LessonSpec:
+    where = str(path) if path else "spec"
+    try:
+        questions = tuple(_question(q) for q in data["questions"])
+        spec = LessonSpec(data["lesson"], data["title"], data["notebook"], questions, path)
+    except (KeyError, TypeError, ValueError) as err:
+        raise SpecError(f"{where}: malformed spec ({type(err).__name__}: {err})") from None
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise SpecError(f"{where}: question ids repeat")
+    return spec
+
+
+def _question(data: Mapping[str, Any]) -> Question:
+    kind = data["kind"]
+    if kind not in ("value", "function"):
+        raise ValueError(f"question {data['id']!r}: kind must be value or function")
+    compare = data.get("compare", "exact")
+    if compare not in COMPARE_RULES:
+        raise ValueError(f"question {data['id']!r}: compare must be one of {', '.join(COMPARE_RULES)}")
+    partial = data.get("partial", "none")
+    if partial not in PARTIAL_RULES:
+        raise ValueError(f"question {data['id']!r}: partial must be one of {', '.join(PARTIAL_RULES)}")
+    heldout = None
+    if kind == "function":
+        h = data["heldout"]
+        if h.get("schema", "strict") not in SPAN_SCHEMAS:
+            raise ValueError(f"question {data['id']!r}: heldout.schema must be one of {', '.join(SPAN_SCHEMAS)}")
+        docs = h["documents"]
+        heldout = Heldout(
+            tuple([docs] if isinstance(docs, str) else docs), h.get("layer", "entities"),
+            tuple(h.get("labels", ())), h.get("schema", "strict"), float(h.get("full_marks_at", 1.0)),
+        )  # fmt: skip
+    elif "expected" not in data and "compute" not in data:
+        raise ValueError(f"question {data['id']!r}: a value question needs expected or compute")
+    points = float(data["points"])
+    if points <= 0:
+        raise ValueError(f"question {data['id']!r}: points must be positive")
+    return Question(
+        id=data["id"], title=data.get("title", data["id"]), cell=data.get("cell", data["id"]), points=points,
+        kind=kind, name=data["name"], type=data.get("type", "spans" if kind == "function" else "any"),
+        compare=compare, tolerance=float(data.get("tolerance", 0.0)), partial=partial,
+        expected=data.get("expected"), compute=data.get("compute"), columns=tuple(data.get("columns", ())),
+        heldout=heldout, hint=data.get("hint", ""), timeout=data.get("timeout"),
+    )  # fmt: skip
