@@ -92,6 +92,38 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from corpuskit.course import assign
+
+    root = Path(args.root)
+    if args.check:
+        problems = assign.drift(root, args.lessons)
+        for problem in problems:
+            print(problem)
+        if problems:
+            print("exercises/ and solutions/ are out of date; run 'corpuskit assign'", file=sys.stderr)
+        return EXIT_INVALID if problems else EXIT_OK
+    changed = assign.write(root, args.lessons)
+    for path in changed:
+        print(f"wrote {path}")
+    if not changed:
+        print("exercises/ and solutions/ are up to date")
+    return EXIT_OK
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from corpuskit.course import Limits, grade
+
+    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout)
+    report = grade(args.submission, lesson=args.lesson, grading_dir=args.grading, limits=limits, sandbox=args.sandbox)
+    if args.junit:
+        write_text_atomic(args.junit, report.to_junit())
+    if args.markdown:
+        write_text_atomic(args.markdown, report.to_markdown())
+    print(report.to_json() if args.json else report.summary(), end="")
+    return EXIT_OK
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
@@ -162,6 +194,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="print the result as JSON: per schema correct, incorrect, partial, "
                         "missed, spurious, precision, recall, f1")  # fmt: skip
+
+    p = _add(commands, "assign", _cmd_assign,
+             "Build exercises/ and solutions/ from the lessons in notebooks/ (or check they are up to date).",
+             "  corpuskit assign\n"
+             "  corpuskit assign --check\n"
+             "  corpuskit assign 03-entities --root path/to/course")  # fmt: skip
+    p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: every notebook in notebooks/)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed copies differ")
+    p.add_argument("--root", default=".", metavar="DIR", help="the course folder holding notebooks/ (default: here)")
+
+    p = _add(commands, "grade", _cmd_grade,
+             "Run a submitted notebook in a fresh kernel and grade its answers (exit 0 whatever the score).",
+             "  corpuskit grade exercises/01-reading.ipynb\n"
+             "  corpuskit grade alice.ipynb --lesson 03-entities --json > alice.json\n"
+             "  corpuskit grade bob.ipynb --junit report.xml --markdown \"$GITHUB_STEP_SUMMARY\"")  # fmt: skip
+    p.add_argument("submission", help="the submitted .ipynb")
+    p.add_argument("--lesson", help="lesson id (default: from the notebook's metadata or file name)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (score, max_score, questions)")
+    p.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    p.add_argument("--markdown", metavar="FILE", help="also write a Markdown report (e.g. a CI step summary)")
+    p.add_argument("--grading", metavar="DIR", help="folder with lessons/ and heldout/ (default: ./grading)")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="time limit per cell (default: 120)")
+    p.add_argument("--total-timeout", type=float, default=1200.0, metavar="S",
+                   help="time limit for the whole notebook (default: 1200)")  # fmt: skip
+    p.add_argument("--sandbox", choices=["auto", "on", "off"], default="auto",
+                   help="no network, grading files hidden (auto: when root and unshare allow it)")  # fmt: skip
     return parser
 
 
