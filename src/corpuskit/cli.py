@@ -77,8 +77,44 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from corpuskit.evaluate import evaluate_files, format_result, to_json
 
+    if args.system is not None or args.pred is None:
+        return _evaluate_system(args)
     result = evaluate_files(args.gold, args.pred, args.layer)
     print(to_json(result) if args.json else format_result(result))
+    return EXIT_OK
+
+
+def _evaluate_system(args: argparse.Namespace) -> int:
+    if args.system is None or args.pred is not None:
+        print("corpuskit evaluate: error: give GOLD PRED files, or --system NAME and one corpus document",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    from corpuskit.extract.score import format_scores, score_system
+
+    scores = score_system(args.system, [args.gold])
+    print(json.dumps(scores.to_dict(), indent=2) if args.json else format_scores([scores], f"{args.gold}:"))
+    return EXIT_OK
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from corpuskit.extract import extract
+
+    if args.dct is not None:
+        try:
+            date.fromisoformat(args.dct)
+        except ValueError:
+            raise InputError("--dct", f"{args.dct!r} is not a date in the form YYYY-MM-DD") from None
+    path = Path(args.text_file)
+    doc = extract(corpus.read_text(path), dct=args.dct, system=args.system, doc_id=args.id)
+    if args.format == "json":
+        output = json.dumps(doc.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        from corpuskit.stats import format_summary
+
+        output = format_summary(doc) + "\n"
+    write_text_atomic(args.output, output)
     return EXIT_OK
 
 
@@ -185,15 +221,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(commands, "evaluate", _cmd_evaluate,
              "Score predicted annotations against gold, one layer at a time.",
              "  corpuskit evaluate gold.json pred.json\n"
-             "  corpuskit evaluate gold.jsonl pred.jsonl --layer quotes --json")  # fmt: skip
-    p.add_argument("gold", help="gold documents: a .json document or .jsonl of documents")
-    p.add_argument("pred", help="predicted documents, paired with gold by document id")
+             "  corpuskit evaluate gold.jsonl pred.jsonl --layer quotes --json\n"
+             "  corpuskit evaluate --system rules hanoi-summit-2019")  # fmt: skip
+    p.add_argument("gold", help="gold documents: a .json document or .jsonl of documents "
+                                "(with --system: a corpus document id or folder)")  # fmt: skip
+    p.add_argument("pred", nargs="?", help="predicted documents, paired with gold by document id")
+    p.add_argument("--system", choices=["rules", "statistical"],
+                   help="run this baseline system on the document's text and score every layer")  # fmt: skip
     p.add_argument("--layer", "-l", default="entities",
                    choices=["entities", "quotes", "events", "timexes", "coref"],
                    help="layer to score (default: entities)")  # fmt: skip
     p.add_argument("--json", action="store_true",
                    help="print the result as JSON: per schema correct, incorrect, partial, "
                         "missed, spurious, precision, recall, f1")  # fmt: skip
+
+    p = _add(commands, "extract", _cmd_extract,
+             "Run a baseline extractor on a text file and print the predicted document.",
+             "  corpuskit extract article.txt --dct 2019-02-28\n"
+             "  corpuskit extract article.txt --dct 2019-02-28 --format json > predicted.json\n"
+             "  corpuskit extract article.txt --system statistical --format json")  # fmt: skip
+    p.add_argument("text_file", metavar="TEXT_FILE", help="the article as UTF-8 text, LF line ends")
+    p.add_argument("--system", choices=["rules", "statistical"], default="rules",
+                   help="rules (default): no model needed; statistical: needs an English spaCy pipeline")  # fmt: skip
+    p.add_argument("--dct", metavar="YYYY-MM-DD", help="document creation time, the anchor for time expressions")
+    p.add_argument("--format", "-f", choices=["summary", "json"], default="summary",
+                   help="summary (default): a readable overview; json: the contract object")  # fmt: skip
+    p.add_argument("--id", default="prediction", help="the predicted document's id (default: prediction)")
+    p.add_argument("--output", "-o", default="-", metavar="PATH", help="write here (atomically) instead of stdout")
 
     p = _add(commands, "assign", _cmd_assign,
              "Build exercises/ and solutions/ from the lessons in notebooks/ (or check they are up to date).",

@@ -271,6 +271,7 @@ def find_name_candidates(text: str, known: dict[str, str] | None = None) -> tupl
             or title is not None
             or _cue_follows(after)
             or re.search(r"\b(?:said|says|according to|told)\s$", before) is not None
+            or re.search(r"(?:Photo|AP|Reuters|AFP|Images|EPA|Xinhua)\s?/\s?$", before) is not None
             or (len(name_words) >= 2 and name_words[0][2] in lexicon.GIVEN_NAMES)
             or _APPOSITIVE_TITLE.match(after) is not None
         )

@@ -78,7 +78,8 @@ TRIGGERS: dict[str, str] = {
     "merger": "Business.Merge-Org",
 }  # fmt: skip
 # Word senses that are not events: "left" as a direction, "end" in "in the end", "test" as a verb of trials.
-_NOT_AFTER = {"left": ("side", "wing", "hand"), "end": ("of", "up", "result"), "start": ("of",)}
+_NOT_AFTER = {"left": ("side", "wing", "hand"), "end": ("of", "up", "result"), "ended": ("up",), "ends": ("up",),
+              "start": ("of",)}
 _NEGATION = re.compile(r"\b(?:no|not|n't|never|without|failed to|fail to|refused to|declined to|nor|cannot)\b")
 _BLOCKERS = re.compile(r"\b(?:appropriate|good|right|clear|possible|easy|hard|necessary|but|though|although)\b")
 _MODAL = re.compile(
@@ -129,9 +130,9 @@ def find_triggers(text: str, start: int = 0, end: int | None = None) -> list[tup
             continue
         if word == "called" and not re.match(r"\s+(?:him|her|them|[A-Z])", text[m.end() : m.end() + 6]):
             continue
-        if word == "promise" and not re.search(r"'s\s$|\bthe\s$|\ba\s$", text[m.start() - 4 : m.start()]):
-            if re.match(r"\s+(?:to|that)\b", text[m.end() : m.end() + 6]) is None:
-                continue
+        if (word == "promise" and not re.search(r"'s\s$|\bthe\s$|\ba\s$", text[m.start() - 4 : m.start()])
+                and re.match(r"\s+(?:to|that)\b", text[m.end() : m.end() + 6]) is None):  # fmt: skip
+            continue
         out.append((m.start(), m.end(), TRIGGERS[word]))
     return out
 
@@ -146,7 +147,7 @@ def _clause_before(sentence: str, offset: int) -> str:
 def factuality(sentence: str, offset: int, trigger: str, event_type: str) -> tuple[str, str, str, str]:
     """``(polarity, modality, tense, realis)`` of a trigger at ``offset`` in ``sentence``."""
     clause = _clause_before(sentence, offset).lower()
-    window = " ".join(clause.split()[-5:])
+    window = " ".join(clause.split()[-7:])
     polarity = "positive"
     neg = list(_NEGATION.finditer(window))
     if neg:
@@ -161,7 +162,8 @@ def factuality(sentence: str, offset: int, trigger: str, event_type: str) -> tup
                                                       near[: modal.end()]):  # fmt: skip
         modal = None
     modality = "other" if modal else "asserted"
-    if polarity == "negative" and re.search(r"\b(?:no|without|failed to)\b", window):
+    if polarity == "negative" and re.search(r"\b(?:no|without|failed to|could not|cannot|can't|did not|didn't)\b",
+                                            window):  # fmt: skip
         modality = "asserted"
     whole = sentence.lower()
     if _FUTURE.search(near) or (modality == "other" and _FUTURE.search(whole)):
@@ -225,7 +227,7 @@ def _arguments(
         if m[0] > trigger[1] and re.search(r"\b(?:in|at)\s+(?:the\s+)?$", prep):
             args.append(("Place", m[0], m[1], m[3]))
             break
-        if event_type.startswith("Movement.Transport") and m[0] > trigger[1] and re.search(r"\bto\s+(?:the\s+)?$", prep):
+        if event_type == "Movement.Transport" and m[0] > trigger[1] and re.search(r"\bto\s+(?:the\s+)?$", prep):
             args.append(("Destination", m[0], m[1], m[3]))
             break
     for t in timexes:

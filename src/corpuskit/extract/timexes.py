@@ -53,9 +53,9 @@ UNITS: dict[str, str] = {
 CLOCK_UNITS = ("second", "minute", "hour")
 # UTC offsets of the zone abbreviations news uses after clock times.
 ZONES: dict[str, str] = {
-    "GMT": "Z", "UTC": "Z", "EST": "-05", "EDT": "-04", "CST": "-06", "CDT": "-05", "MST": "-07",
-    "MDT": "-06", "PST": "-08", "PDT": "-07", "BST": "+01", "CET": "+01", "CEST": "+02", "KST": "+09",
-    "JST": "+09", "IST": "+0530",
+    "GMT": "Z", "UTC": "Z", "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00", "MST": "-07:00",
+    "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00", "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00",
+    "KST": "+09:00", "JST": "+09:00", "IST": "+05:30",
 }  # fmt: skip
 # Words in a sentence that send a weekday or a bare month into the future of the DCT.
 FUTURE_CUES = re.compile(
@@ -358,9 +358,9 @@ def _n_vague_duration(m: re.Match[str], ctx: _Context) -> tuple[str, str]:
     return "DURATION", duration_value(None, _g(m, "unit") or "")
 
 
-def _n_ref(value: str) -> Normaliser:
+def _n_ref(value: str, kind: str = "DATE") -> Normaliser:
     def normalise_ref(m: re.Match[str], ctx: _Context) -> tuple[str, str]:
-        return "DATE", value
+        return kind, value
 
     return normalise_ref
 
@@ -391,13 +391,14 @@ def _n_decade(m: re.Match[str], ctx: _Context) -> tuple[str, str]:
 _PATTERNS: list[tuple[str, Normaliser, int]] = [
     # (regex, normaliser, flags); the regexes use named groups the normalisers read.
     (rf"(?:{_WEEKDAY},? )?(?P<month>{_MONTH}) (?P<day>{_DAY})(?:,? (?P<year>{_YEAR}))?(?![\d:])", _n_full_date, 0),
-    (rf"(?:{_WEEKDAY},? )?(?:the )?(?P<day>{_DAY}) (?:of )?(?P<month>{_MONTH})(?:,? (?P<year>{_YEAR}))?", _n_full_date, 0),
+    (rf"(?:{_WEEKDAY},? )?(?:the )?(?P<day>{_DAY}) (?:of )?(?P<month>{_MONTH})(?:,? (?P<year>{_YEAR}))?",
+     _n_full_date, 0),
     (rf"(?:(?P<mod>early|late|mid-?|the end of|the beginning of) ?)?(?P<month>{_MONTH}),? (?P<year>{_YEAR})",
      _n_month_year, 0),
     (r"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?P<month>January|February|March|April|June|July|August|September"
      r"|October|November|December)\b", _n_month, 0),
-    (rf"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?<![\w$.,])(?P<year>{_YEAR})\b(?![-.,]?\d|s\b| (?:percent|people|troops))",
-     _n_year, 0),
+    (rf"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?<![\w$.,])(?P<year>{_YEAR})\b"
+     r"(?![-.,]?\d|s\b| (?:percent|people|troops))", _n_year, 0),
     (rf"(?:(?P<rel>[Nn]ext|[Ll]ast|[Tt]his) )?(?P<weekday>{_WEEKDAY}) (?P<part>{_PART})", _n_weekday_part, 0),
     (rf"(?:(?P<rel>[Nn]ext|[Ll]ast|[Tt]his) )?(?P<weekday>{_WEEKDAY})\b", _n_weekday, 0),
     (rf"\b(?P<deictic>yesterday|tomorrow|today|this)(?: (?P<part>{_PART}))?\b(?(part)|(?<!this))", _n_deictic_day,
@@ -421,6 +422,7 @@ _PATTERNS: list[tuple[str, Normaliser, int]] = [
     (rf"\b(?:{'|'.join(VAGUE)}) (?:more )?(?P<unit>{_UNIT})\b(?! ago)", _n_vague_duration, re.IGNORECASE),
     (r"\b(?:an|one) (?P<unit>hour|day|week|month|year)(?:-long)?\b(?! ago| or| and|s)", _n_duration, re.IGNORECASE),
     (r"\bhalf an? (?P<unit>hour|day)\b", _n_vague_duration, re.IGNORECASE),
+    (r"\ba (?:long|short) (?P<unit>time|while)\b", _n_ref("PXY", "DURATION"), re.IGNORECASE),
     (r"\bthe (?:coming )?(?:days|weeks|months|years)(?: (?:and|or) (?:days|weeks|months|years))? (?:ahead|to come)\b",
      _n_ref("FUTURE_REF"), re.IGNORECASE),
     (r"\b(?:the future|the near future)\b", _n_ref("FUTURE_REF"), re.IGNORECASE),
@@ -466,7 +468,9 @@ def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str]]]:
     return chosen
 
 
-def find_timexes(text: str, dct: str | date | None, sentences: Iterable[tuple[int, int]] | None = None) -> list[TimexMatch]:
+def find_timexes(
+    text: str, dct: str | date | None, sentences: Iterable[tuple[int, int]] | None = None
+) -> list[TimexMatch]:
     """Every time expression in ``text``, normalised against the creation time ``dct``.
 
     ``sentences`` (character spans) decide the future/past reading of weekdays and months;
@@ -496,6 +500,24 @@ def find_timexes(text: str, dct: str | date | None, sentences: Iterable[tuple[in
         day = re.match(r"(\d{4}-\d\d-\d\d)", value)
         if day and kind in ("DATE", "TIME"):
             ctx.anchor = date.fromisoformat(day.group(1))
+    return _local_offsets(out)
+
+
+def _local_offsets(found: list[TimexMatch]) -> list[TimexMatch]:
+    """"2 p.m. local time (0700 GMT)": the zoned time in brackets gives the local UTC offset."""
+    out = list(found)
+    for i, t in enumerate(out[:-1]):
+        nxt = out[i + 1]
+        local = re.match(r"(\d{4}-\d\d-\d\d)T(\d\d):(\d\d)$", t.value)
+        zoned = re.match(r"(\d{4}-\d\d-\d\d)T(\d\d):(\d\d)(Z|[+-]\d\d:\d\d)$", nxt.value)
+        if "local time" not in t.text or not local or not zoned or nxt.start - t.end > 3:
+            continue
+        zone = 0 if zoned.group(4) == "Z" else int(zoned.group(4)[:3]) * 60 + int(zoned.group(4)[0] + zoned.group(4)[4:])
+        minutes = (int(local.group(2)) - int(zoned.group(2))) * 60 + int(local.group(3)) - int(zoned.group(3)) + zone
+        minutes = (minutes + 12 * 60) % (24 * 60) - 12 * 60
+        sign = "+" if minutes >= 0 else "-"
+        offset = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        out[i] = TimexMatch(t.start, t.end, t.text, t.type, t.value + offset, t.mod)
     return out
 
 
