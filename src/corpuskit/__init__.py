@@ -17,6 +17,7 @@ TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
 if TYPE_CHECKING:
     from typing import Any
 
+    from corpuskit.annotate import annotate
     from corpuskit.corpus import document_ids, documents, load, load_file
     from corpuskit.errors import CorpuskitError, DocumentNotFoundError, InputError, ValidationError
     from corpuskit.model import Argument, Cluster, Document, Entity, Event, Mention, Quote, Section, Span, Timex
@@ -43,6 +44,7 @@ _EXPORTS = {
     "Argument": "corpuskit.model",
     "Event": "corpuskit.model",
     "Timex": "corpuskit.model",
+    "annotate": "corpuskit.annotate",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
