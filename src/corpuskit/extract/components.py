@@ -121,6 +121,7 @@ class QuoteComponent:
                             subtree = [t.i for t in child.subtree if not t.is_punct]
                             heads[token.i] = (child.dep_, subtree)
         doc._.corpuskit_quotes = quotes.Attributor(ctx, words, heads).run(sentence_spans(doc))
+        doc._.corpuskit_clusters = list(ctx.clusters.values())
         return doc
 
 

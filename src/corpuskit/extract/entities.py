@@ -198,7 +198,18 @@ def _title_before(text: str, start: int) -> str | None:
     return None
 
 
-_AFTER_NAME = re.compile(r"^(?:'s)?,? (?:also |later |then |again |further |has |had |have )?([a-z]+)")
+_AFTER_NAME = re.compile(
+    r"^(?:'s)?,? (?:(?:also|later|then|again|further|has|had|have|repeatedly|previously|recently|once|publicly|"
+    r"privately|earlier|reportedly|would|will) )*([a-z]+)"
+)
+# Capitalised plural nouns that open a sentence as subjects ("Officials said ..."): not names.
+_COMMON_SUBJECTS = frozenset(lexicon._words("""
+Officials; Police; Authorities; Experts; Analysts; Witnesses; Residents; Critics; Protesters; Observers
+Scientists; Researchers; Doctors; Investigators; Prosecutors; Lawmakers; Diplomats; Sources; Organizers
+Organisers; Officers; Rescuers; Firefighters; Economists; Negotiators; Leaders; Voters; Activists; Workers
+Parents; Students; Teachers; Locals; Villagers; Survivors; Relatives; Environmentalists; Farmers; Traders
+Regulators; Engineers; Managers; Executives; Shareholders; Campaigners; Scientists; Health; Rescue
+""").__iter__())
 _APPOSITIVE_TITLE = re.compile(
     r"^, (?:a|an|the) (?:[\w.\-]+ ){0,4}(?:" + "|".join(re.escape(t) for t in sorted(lexicon.TITLE_WORDS)) + r")\b"
 )
@@ -206,7 +217,10 @@ _APPOSITIVE_TITLE = re.compile(
 
 def _cue_follows(after: str) -> bool:
     m = _AFTER_NAME.match(after)
-    return m is not None and m.group(1) in lexicon.CUE_FORMS
+    if m is None or m.group(1) not in lexicon.CUE_FORMS:
+        return False
+    # "…in Brisbane, adding that": a participle after a comma belongs to an earlier subject.
+    return not (after.lstrip("'s").startswith(",") and m.group(1).endswith("ing"))
 
 
 @cache
@@ -274,11 +288,12 @@ def find_name_candidates(text: str, known: dict[str, str] | None = None) -> tupl
             or re.search(r"(?:Photo|AP|Reuters|AFP|Images|EPA|Xinhua)\s?/\s?$", before) is not None
             or (len(name_words) >= 2 and name_words[0][2] in lexicon.GIVEN_NAMES)
             or _APPOSITIVE_TITLE.match(after) is not None
+            or re.match(r"^, \d{1,3}, ", after) is not None  # "Smith, 54, said"
         )
         is_known = surface in known or (len(name_words) == 1 and surface in known)
         if not evidence and not is_known:
             continue
-        if len(name_words) == 1 and not is_known and surface in lexicon.TITLE_PARTS:
+        if len(name_words) == 1 and not is_known and (surface in lexicon.TITLE_PARTS or surface in _COMMON_SUBJECTS):
             continue
         candidates.append(Candidate(start, end, "PERSON", 3))
         full = known.get(surface, surface)

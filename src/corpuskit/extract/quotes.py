@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corpuskit.extract import lexicon
-from corpuskit.extract.entities import ClusterBuilder, canonical, gazetteer_spans
+from corpuskit.extract.entities import ClusterBuilder, canonical, gazetteer_spans, slug
 
 QUOTE_MARKS = '"“”'
 _ADVERBS = frozenset(("also", "later", "again", "further", "then", "has", "had", "have", "would", "will", "once",
@@ -50,6 +50,13 @@ _NP_BREAK = frozenset(("that", "and", "but", "or", "because", "as", "while", "wh
                        "on", "at", "with", "by", "for", "without"))
 _PARTICIPLES = frozenset(f for f in lexicon.CUE_FORMS if f.endswith("ing"))
 _NOMINAL_CUES = ("promise", "pledge", "vow", "demand", "warning", "claim", "assurance", "commitment", "call")
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our",
+                          "another", "one", "two", "three", "several", "many", "some", "both", "each", "most"))
+_NOT_SUBJECT = frozenset(("there", "here", "then", "now", "it", "not", "also", "is", "was", "be", "been", "being",
+                          "has", "have", "had", "do", "did", "does", "but", "and", "or"))
+_PERSON_NOUNS = frozenset(("man", "woman", "resident", "residents", "witness", "source", "sources", "analyst", "expert",
+                           "officer", "lawmaker", "member", "voter", "student", "teacher", "doctor", "farmer",
+                           "worker", "survivor", "victim", "father", "mother", "son", "daughter", "owner"))
 _PRONOUN_TYPES = {"he": "PERSON", "she": "PERSON", "it": "ORG", "him": "PERSON", "her": "PERSON"}
 
 
@@ -154,6 +161,8 @@ class Attributor:
         left = [w for w in self._words_in(unit_start, cue.start) if not _inside(w.start, passages)]
         while left and left[-1].text.lower() in _ADVERBS:
             left.pop()
+        if left and left[-1].text == ",":
+            return self._appositive_subject(cue.start)
         phrase: list[Word] = []
         for w in reversed(left):
             low = w.text.lower()
@@ -169,13 +178,30 @@ class Attributor:
         if not phrase:
             return None
         # A subject has a name, a pronoun or a noun; a lone lower-case verb-like word does not count.
-        if not any(p.text[:1].isupper() or p.text.lower() in _PRONOUN_TYPES or p.text.lower() in lexicon.ROLE_TITLES
-                   or p.text.lower() in lexicon.DOCUMENT_NOUNS or p.text.lower() in ("they", "we", "i")
-                   for p in phrase):  # fmt: skip
+        first, last = phrase[0].text.lower(), phrase[-1].text.lower()
+        nounish = (
+            any(p.text[:1].isupper() for p in phrase)
+            or first in _DETERMINERS
+            or last in _PRONOUN_TYPES or last in ("they", "we", "i", "you")
+            or (len(phrase) <= 2 and last.isalpha() and not last.endswith("ly") and last not in _NOT_SUBJECT)
+        )
+        if not nounish:
             return None
         if phrase[0].text.lower() in ("there", "it") and len(phrase) == 1 and phrase[0].text == "there":
             return None
         return phrase[0].start, phrase[-1].end
+
+    def _appositive_subject(self, cue_start: int) -> tuple[int, int] | None:
+        """"Sarah Connor, the group's director, said": the name before an appositive between commas."""
+        for m in reversed(self.ctx.mentions):
+            if m[1] > cue_start:
+                continue
+            if m[1] < cue_start - 80:
+                break
+            gap = self.text[m[1] : cue_start]
+            if m[2] in ("PERSON", "ORG") and re.fullmatch(r", [^,\"“”]{1,70}, (?:\w+ly )?", gap):
+                return m[0], m[1]
+        return None
 
     def subject_after(self, cue: Word, unit_end: int) -> tuple[int, int] | None:
         """The noun phrase right after an inverted cue ("said Trump", "said the official")."""
@@ -203,11 +229,12 @@ class Attributor:
             inside = [m for m in inside if m[0] >= start + doc_noun.end()]
         words = low.split()
         head = re.sub(r"[^a-z\-]", "", words[-1]) if words else ""
-        if head in lexicon.ROLE_TITLES and not any(m[2] == "PERSON" for m in inside):
+        indefinite = bool(words) and words[0] in ("a", "an", "one", "another")
+        if head in lexicon.ROLE_TITLES and not indefinite and not any(m[2] == "PERSON" for m in inside):
             cluster = self._nominal(phrase, head, position)
             if cluster:
                 self.ctx.clusters[cluster].add(start, end, "nominal")
-            return cluster
+                return cluster
         for label in ("PERSON", "ORG", "GPE", "NORP"):
             named = [m for m in inside if m[2] == label and m[3]]
             if named:
@@ -220,7 +247,25 @@ class Attributor:
             if cluster:
                 self.ctx.clusters[cluster].add(start, end, "pronoun")
             return cluster
-        return None
+        if low in ("they", "we", "i", "you", "them", "us") or len(words) > 7 or not re.search(r"[a-z]", low):
+            return None
+        return self._new_cluster(phrase, head, start, end)
+
+    def _new_cluster(self, phrase: str, head: str, start: int, end: int) -> str:
+        """A discourse entity for a source nothing else names ("a police spokesman", "the ministry")."""
+        name = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+        for cluster in self.ctx.clusters.values():
+            if cluster.name.lower() == name.lower():
+                cluster.add(start, end, "nominal")
+                return cluster.id
+        kind = "PERSON" if head in lexicon.ROLE_TITLES or head in lexicon.TITLE_WORDS or head in _PERSON_NOUNS else "ORG"
+        base = slug(name)
+        cid, n = base, 1
+        while cid in self.ctx.clusters:
+            n += 1
+            cid = f"{base}-{n}"
+        self.ctx.clusters[cid] = ClusterBuilder(cid, name, kind, [(start, end, "nominal")])
+        return cid
 
     def _antecedent(self, kind: str, position: int) -> str | None:
         for pos, cluster in reversed(self.ctx.speakers):
@@ -330,9 +375,13 @@ class Attributor:
                 continue
             subject = self._parse_subject(cue) or self.subject_before(cue, max(start, consumed), passages)
             after_text = text[cue_last.end : next_cue]
-            tail_is_end = re.fullmatch(r"[\s.!?]*", after_text) is not None or re.match(r"\s*,\s*\w+ing\b", after_text)
-            if subject and text[max(start, subject[0] - 2) : subject[0]].strip() in (',', ',"', '"', ",”") \
-                    and tail_is_end and subject[0] > start:  # fmt: skip
+            after_quote = text[max(start, subject[0] - 2) : subject[0]].strip() in (',"', '"', ",”") if subject else False
+            after_comma = text[max(start, subject[0] - 2) : subject[0]].strip() == "," if subject else False
+            # After a closing quotation mark the source ends the attribution unless a new content
+            # follows ("that", a colon, another quotation); after a plain comma only a short tail may.
+            tail_is_end = not re.search(r'\bthat\b|:|["“]', after_text) and (
+                after_quote or len(after_text.split()) <= 3 or re.match(r"\s*,\s*\w+ing\b", after_text) is not None)
+            if subject and (after_quote or after_comma) and tail_is_end and subject[0] > start:
                 # "…," X said. — content before the source.
                 item = self.add((max(start, consumed), subject[0]), cue_span, subject, cue.start)
             elif subject is None and text[max(start, cue.start - 3) : cue.start].strip() in (",", ',"', ",”") \
@@ -374,8 +423,8 @@ class Attributor:
         if lemma in lexicon.WEAK_CUES:
             window = self.text[w.end : min(end, w.end + 60)]
             if lemma == "call":
-                return w.start == 0 or self.text[w.start - 1] == "\n" or (w.text[0].isupper() and bool(
-                    re.search(r'["“]', window)))  # fmt: skip
+                # "called the vote "a farce"": a small clause ending in a quotation, not "called for".
+                return nxt not in ("for", "on", "off", "in", "up", "out", "back") and bool(re.search(r'["“]', window))
             if lemma == "demand":
                 return True
             return bool(re.match(r"\s*(?:that\b|[,:]?\s*[\"“])", window)) or bool(
