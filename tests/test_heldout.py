@@ -372,3 +372,10 @@ def test_counts_are_pinned(docs: dict[str, Document], tags: dict[str, list[str]]
         if got.get(key, 0) != expected.get(key, 0)
     }
     assert not moved, f"held-out counts moved (expected -> got); update EXPECTED_COUNTS and the README: {moved}"
+
+
+def test_readme_pattern_table_matches_the_tags(tags: dict[str, list[str]]) -> None:
+    readme = (HELDOUT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| .* \| (\d+) \|$", readme, flags=re.MULTILINE))
+    counts = Counter(p for names in tags.values() for p in names)
+    assert {name: int(n) for name, n in rows.items()} == dict(counts), "README pattern table and patterns.json disagree"
