@@ -198,12 +198,26 @@ class _Kernel:
         return outcome, list(self.nb.cells[scratch].get("outputs", []))
 
     async def responsive(self) -> bool:
-        """Interrupt a busy kernel and check it answers again."""
-        assert self.client.km is not None
+        """Interrupt a busy kernel and check it answers again, on fresh channels.
+
+        The timed-out cell leaves a cancelled receive on the old channels that would swallow
+        the next messages, so the client is replaced (the kernel stays).
+        """
+        km = self.client.km
+        assert km is not None
         try:
-            interrupted = self.client.km.interrupt_kernel()
+            interrupted = km.interrupt_kernel()
             if inspect.isawaitable(interrupted):
                 await interrupted
+            if self.client.kc is not None:
+                self.client.kc.stop_channels()
+            kc = km.client()
+            kc.start_channels()
+            self.client.kc = kc
+            # A kernel still stuck in the student's loop cannot answer kernel_info on its shell channel.
+            ready = kc.wait_for_ready(timeout=self.limits.probe_timeout)
+            if inspect.isawaitable(ready):
+                await ready
         except Exception:
             return False
         outcome, _ = await self.snippet("pass", self.limits.probe_timeout)
