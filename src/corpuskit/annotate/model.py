@@ -9,7 +9,7 @@ Offsets are document offsets everywhere (0-based, half-open ``[start, end)`` int
 text), also when the widget shows only a passage.
 
 >>> state = AnnotationState("Kim Jong Un met Trump.", labels=("PERSON", "GPE"))
->>> state.add(1, 9, "PERSON").note
+>>> state.add(1, 10, "PERSON").note
 "snapped 'im Jong U' to token boundaries: 'Kim Jong Un'"
 >>> [(e.start, e.end, e.text, e.label) for e in state.annotations]
 [(0, 11, 'Kim Jong Un', 'PERSON')]
@@ -70,7 +70,7 @@ def snap(text: str, start: int, end: int, passage: Passage | None = None) -> Sna
     A selection that cuts a word (``'im Jong U'``) grows to the tokens it touches (``'Kim Jong
     Un'``); one holding only spaces is empty. Offsets are clipped to the passage first.
 
-    >>> snap("Kim Jong Un met", 1, 9)
+    >>> snap("Kim Jong Un met", 1, 10)
     Snap(start=0, end=11, note="snapped 'im Jong U' to token boundaries: 'Kim Jong Un'")
     """
     low, high = passage if passage is not None else (0, len(text))
