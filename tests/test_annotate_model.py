@@ -75,7 +75,7 @@ def test_a_backwards_selection_is_put_right() -> None:
 
 def test_snapping_never_leaves_the_passage() -> None:
     result = snap(TEXT, 0, 20, passage=(4, 15))
-    assert 4 <= result.start and result.end <= 15
+    assert result.start >= 4 and result.end <= 15
 
 
 @given(st.integers(0, len(TEXT)), st.integers(0, len(TEXT)))
@@ -86,7 +86,9 @@ def test_any_selection_snaps_to_token_boundaries(a: int, b: int) -> None:
     starts = {s for s, _ in tokens(TEXT)}
     ends = {e for _, e in tokens(TEXT)}
     assert result.start in starts and result.end in ends
-    assert result.start <= max(min(a, b), result.start)  # grows or trims, never jumps away
+    low, high = min(a, b), max(a, b)
+    assert all(result.start <= s and e <= result.end for s, e in tokens(TEXT) if low <= s and e <= high)
+    assert low < result.end and result.start < high  # it grows or trims, never jumps elsewhere
 
 
 # -- adding, relabelling, deleting, undo ---------------------------------------------------------
