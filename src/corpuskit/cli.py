@@ -17,6 +17,11 @@ from pathlib import Path
 from corpuskit import __version__, corpus
 from corpuskit.errors import CorpuskitError, InputError, ValidationError
 from corpuskit.fileio import write_text_atomic
+from corpuskit.formats import registry
+
+TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
+if TYPE_CHECKING:
+    from corpuskit.model import Document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +40,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_load(args: argparse.Namespace) -> int:
     data = corpus.read_validated(args.document, annotations=args.annotations)
+    if args.format not in ("summary", "json") or (args.format == "json" and args.layers is not None):
+        from corpuskit.model import Document
+
+        return _write_format(args.format, args.output, [Document.from_dict(data)], args.layers)
     if args.format == "summary":
         from corpuskit.model import Document
         from corpuskit.stats import format_summary
@@ -46,6 +55,30 @@ def _cmd_load(args: argparse.Namespace) -> int:
         output = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     write_text_atomic(args.output, output)
     return EXIT_OK
+
+
+def _write_format(fmt: str, output: str, docs: list[Document], layers: str | None) -> int:
+    import warnings
+
+    chosen = None if layers is None else [name.strip() for name in layers.split(",")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        registry.write(fmt, output, docs, chosen)
+    for warning in caught:
+        print(f"corpuskit: warning: {warning.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    source = args.source_format or registry.guess(args.input)
+    target = args.target_format or registry.guess(args.output)
+    for what, name, flag in (("input", source, "--from"), ("output", target, "--to")):
+        if name is None:
+            raise InputError(args.input if what == "input" else args.output,
+                             f"cannot tell the {what} format from the name; give {flag} FORMAT")  # fmt: skip
+    text = corpus.read_text(Path(args.text)) if args.text else None
+    docs = registry.read(str(source), args.input, text)
+    return _write_format(str(target), args.output, docs, args.layers)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -193,14 +226,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(commands, "load", _cmd_load, "Show a document's summary or print its annotations.",
              "  corpuskit load hanoi-summit-2019\n"
              "  corpuskit load hanoi-summit-2019 --format json > hanoi.json\n"
-             "  corpuskit load ./my-article --format json -o my-article.json")  # fmt: skip
+             "  corpuskit load ./my-article --format json -o my-article.json\n"
+             "  corpuskit load hanoi-summit-2019 --format brat -o brat/\n"
+             "  corpuskit load hanoi-summit-2019 --format conll --layers entities -o hanoi.conll")  # fmt: skip
     p.add_argument("document", help="document id (see 'corpuskit list') or a document folder")
-    p.add_argument("--format", "-f", choices=["summary", "json"], default="summary",
-                   help="summary (default): a readable overview; json: the contract object")  # fmt: skip
+    p.add_argument("--format", "-f", choices=["summary", *registry.FORMATS], default="summary",
+                   help="summary (default): a readable overview; json: the contract object; "
+                        "the others: interchange formats (see docs/formats.md)")  # fmt: skip
+    p.add_argument("--layers", metavar="L1,L2",
+                   help="only these layers (comma-separated); a format asked for a layer it cannot hold refuses")
     p.add_argument("--output", "-o", default="-", metavar="PATH",
                    help="write here (atomically) instead of stdout")  # fmt: skip
     p.add_argument("--annotations", default=corpus.ANNOTATIONS_FILE, metavar="FILE",
                    help="annotation file in the document folder (default: annotations.json)")  # fmt: skip
+
+    p = _add(commands, "convert", _cmd_convert,
+             "Convert annotations between formats; the format follows from the file name unless given.",
+             "  corpuskit convert hanoi.json brat/hanoi\n"
+             "  corpuskit convert brat/hanoi.ann hanoi.spacy\n"
+             "  corpuskit convert export.json gold.json --from labelstudio --text my-article/text.txt\n"
+             "  corpuskit convert hanoi.conll hanoi.json --text corpus/hanoi-summit-2019/text.txt")  # fmt: skip
+    p.add_argument("input", help="file, path stem (brat, csv) or folder to read")
+    p.add_argument("output", help="file, path stem or folder to write ('-' for stdout)")
+    p.add_argument("--from", dest="source_format", choices=list(registry.FORMATS), help="input format")
+    p.add_argument("--to", dest="target_format", choices=list(registry.FORMATS), help="output format")
+    p.add_argument("--layers", metavar="L1,L2", help="only these layers (comma-separated)")
+    p.add_argument("--text", metavar="FILE",
+                   help="the article's text: exact offsets for CoNLL; checked against Label Studio and doccano")
 
     p = _add(commands, "validate", _cmd_validate,
              "Check annotation files against the schema and their text; print every problem.",

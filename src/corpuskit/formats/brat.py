@@ -80,6 +80,7 @@ def brat_paths(path: str | os.PathLike[str], doc_id: str | None = None) -> tuple
     if target.is_dir() or os.fspath(path).endswith(os.sep):
         if doc_id is None:
             raise InputError(str(target), "is a folder; give the document's path stem or its .ann file")
+        target.mkdir(parents=True, exist_ok=True)
         stem = target / doc_id
     else:
         stem = target.with_suffix("") if target.suffix in (".ann", ".txt") else target

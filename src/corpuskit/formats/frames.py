@@ -145,6 +145,8 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 def csv_stem(path: str | os.PathLike[str], doc_id: str | None = None) -> Path:
     target = Path(path)
+    if os.fspath(path).endswith(os.sep):
+        target.mkdir(parents=True, exist_ok=True)
     if target.is_dir():
         if doc_id is None:
             raise InputError(str(target), "is a folder; give the path stem of the CSV files")
