@@ -19,6 +19,7 @@ from corpuskit.annotate.model import (
     default_keys,
     layer_marks,
     passage_of,
+    score,
     snap,
     tokens,
 )
@@ -380,3 +381,18 @@ def test_the_model_and_corpuskit_load_never_import_the_widget_stack() -> None:
     script = "import sys; from corpuskit.cli import main; main(['load', 'hanoi-summit-2019', '-f', 'json', '-o', '/dev/null']); print('corpuskit.annotate' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_grader_scores_the_saved_file_on_its_own_terms(tmp_path: Path, gold: corpuskit.Document) -> None:
+    passage = passage_of(gold, "S2")
+    state = AnnotationState(gold.text, passage=passage, doc=gold)
+    state.add(*at(gold.text, "Kim Jong Un"), "PERSON")
+    state.add(*at(gold.text, "Donald Trump"), "PERSON")
+    state.add(*at(gold.text, "Thursday"), "PERSON")
+    state.save(tmp_path / "mine.json")
+    saved = read_json_document(tmp_path / "mine.json")
+    result = score(saved, gold, passage=passage, labels=["PERSON"])
+    assert (result.total.gold, result.total.yours, result.total.correct) == (2, 3, 2)
+    assert score(saved, gold, passage=passage).total.gold > 2  # every gold entity of the lede counts
+    with pytest.raises(InputError, match="another text"):
+        score(corpuskit.Document("x", "other"), gold)

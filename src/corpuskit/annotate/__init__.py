@@ -22,6 +22,7 @@ from corpuskit.annotate.model import (
     Snap,
     agreement,
     layer_marks,
+    score,
     snap,
     tokens,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "agreement",
     "annotate",
     "layer_marks",
+    "score",
     "snap",
     "tokens",
 ]

@@ -238,6 +238,29 @@ def agreement(gold: Iterable[Mark], yours: Iterable[Mark], labels: Iterable[str]
     return Agreement(tuple(scores), total, comparison)
 
 
+def score(
+    saved: Document,
+    gold: Document,
+    layer: str = "entities",
+    passage: Passage | None = None,
+    labels: Iterable[str] | None = None,
+) -> Agreement:
+    """Agreement of a student's saved annotation with gold, for a grader.
+
+    The grader names the layer, passage and labels itself: the setup remembered in the saved
+    file's metadata comes from the student's machine and is not trusted for grading.
+
+    >>> gold = corpuskit.load("hanoi-summit-2019")  # doctest: +SKIP
+    >>> score(read_json_document("lesson2.json"), gold, passage=(51, 237)).total.f1  # doctest: +SKIP
+    """
+    if saved.text != gold.text:
+        raise InputError(saved.id, "was saved for another text than the gold document")
+    offered = set(labels if labels is not None else (*LAYER_LABELS[layer], SPEAKER))
+    gold_marks = [m for m in layer_marks(gold, layer, passage) if m.label in offered]
+    your_marks = [m for m in layer_marks(saved, layer, passage) if m.label in offered]
+    return agreement(gold_marks, your_marks, offered)
+
+
 def default_keys(labels: Sequence[str]) -> dict[str, str]:
     """One keyboard key per label: the first free letter of the label, else a free digit or letter.
 
