@@ -89,6 +89,7 @@ _MODAL = re.compile(
     r"for a|aim(?:s|ed)? to|seek(?:s)? to|sought to|intend(?:s|ed)? to|ready to|willing to)\b"
 )
 _FUTURE = re.compile(r"\b(?:will|'ll|would|shall|going to|scheduled to|plans? to|expected to|next|looked forward to|"
+                     r"(?:promise[sd]?|pledged?|vowed?) (?:not )?to|"
                      r"look forward to|take time|ahead|in the future|future)\b")
 _PAST = re.compile(r"\b(?:was|were|had|did|\w+ed|said|met|began|left|took|came|made|got|went|told|felt|"
                    r"saw|gave|held|brought)\b")

@@ -230,11 +230,12 @@ class Attributor:
         words = low.split()
         head = re.sub(r"[^a-z\-]", "", words[-1]) if words else ""
         indefinite = bool(words) and words[0] in ("a", "an", "one", "another")
-        if head in lexicon.ROLE_TITLES and not indefinite and not any(m[2] == "PERSON" for m in inside):
-            cluster = self._nominal(phrase, head, position)
+        if head in lexicon.ROLE_TITLES and not any(m[2] == "PERSON" for m in inside):
+            cluster = None if indefinite else self._nominal(phrase, head, position)
             if cluster:
                 self.ctx.clusters[cluster].add(start, end, "nominal")
                 return cluster
+            return self._new_cluster(phrase, head, start, end)
         for label in ("PERSON", "ORG", "GPE", "NORP"):
             named = [m for m in inside if m[2] == label and m[3]]
             if named:
@@ -289,7 +290,8 @@ class Attributor:
             if not any(re.search(rf"\b{re.escape(r)}\b", titles) for r in roles):
                 continue
             title_places = {p for t in cluster.titles for p in _places(t)}
-            agree = 1 if places and places & title_places else 0 if not places else -1
+            # The title names the same country (1), names none (0) or names another one (-1).
+            agree = 1 if places & title_places else -1 if places and title_places else 0
             last = max((s for s, _, _ in cluster.mentions if s < position), default=-1)
             if last < 0:
                 continue
@@ -442,7 +444,8 @@ class Attributor:
         m = re.match(r"\s*(?:[,:]\s*)?", window)
         pos += m.end() if m else 0
         that = re.match(r"((?:[\w.'\-]+\s+){0,7}?)that\s", text[pos:limit])
-        if that and not re.search(r'[,"“”]', that.group(1)):
+        skipped = that.group(1).lower().split() if that else []
+        if that and not re.search(r'[,"“”]', that.group(1)) and not any(w in lexicon.CUE_FORMS for w in skipped):
             return pos + that.end()
         lemma = lexicon.CUE_FORMS.get(cue_last.text.lower(), "")
         if lemma == "tell":

@@ -468,6 +468,15 @@ def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str]]]:
     return chosen
 
 
+def _outside_quotes(sentence: str, offset: int) -> str:
+    """The sentence without its quoted passages, unless ``offset`` lies inside one: the tense
+    of "said on Monday" is the reporter's, not that of the words quoted."""
+    passages = [m.span() for m in re.finditer(r'["“][^"“”]*["”]', sentence)]
+    if any(s <= offset < e for s, e in passages):
+        return sentence
+    return re.sub(r'["“][^"“”]*["”]', " ", sentence)
+
+
 def find_timexes(
     text: str, dct: str | date | None, sentences: Iterable[tuple[int, int]] | None = None
 ) -> list[TimexMatch]:
@@ -487,8 +496,8 @@ def find_timexes(
     ctx = _Context(base, False, base)
     out: list[TimexMatch] = []
     for start, end, rank, m in _candidates(text):
-        sentence = next((text[s:e] for s, e in bounds if s <= start < e), text[max(0, start - 100) : end + 100])
-        ctx.future = future_context(sentence)
+        s_start, s_end = next(((s, e) for s, e in bounds if s <= start < e), (max(0, start - 100), end + 100))
+        ctx.future = future_context(_outside_quotes(text[s_start:s_end], start - s_start))
         normalised = _COMPILED[rank][1](m, ctx)
         if normalised is None:
             continue
