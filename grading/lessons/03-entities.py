@@ -1,0 +1,74 @@
+"""Expected answers of lesson 3, computed from the gold in the grader's process (never in the kernel).
+
+``PATTERNS`` repeats the lesson's locked gazetteer cell; the solution-scores-full-marks test
+fails if the two drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import corpuskit
+
+PATTERNS = [
+    {"label": "PERSON", "pattern": "Kim Jong Un"},
+    {"label": "PERSON", "pattern": "Donald Trump"},
+    {"label": "PERSON", "pattern": "Trump"},
+    {"label": "PERSON", "pattern": "Kim"},
+    {"label": "PERSON", "pattern": "Mike Pompeo"},
+    {"label": "GPE", "pattern": "Hanoi"},
+    {"label": "GPE", "pattern": "DPRK"},
+    {"label": "GPE", "pattern": "U.S."},
+    {"label": "GPE", "pattern": "United States"},
+    {"label": "GPE", "pattern": "Singapore"},
+    {"label": "GPE", "pattern": "Vietnam"},
+    {"label": "ORG", "pattern": "White House"},
+    {"label": "DATE", "pattern": "Thursday"},
+    {"label": "DATE", "pattern": "Wednesday"},
+]
+
+
+@cache
+def _doc() -> corpuskit.Document:
+    return corpuskit.load("hanoi-summit-2019")
+
+
+def gold_spans() -> list[tuple[int, int, str]]:
+    return [(e.start, e.end, e.label) for e in _doc().entities]
+
+
+@cache
+def _ruler_spans() -> tuple[tuple[int, int, str], ...]:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(PATTERNS)
+    return tuple((e.start_char, e.end_char, e.label_) for e in nlp(_doc().text).ents)
+
+
+def ruler_spans() -> list[tuple[int, int, str]]:
+    return list(_ruler_spans())
+
+
+def _result() -> Any:
+    from corpuskit.evaluate import score_spans
+
+    return score_spans(gold_spans(), ruler_spans())
+
+
+def ruler_scores() -> dict[str, float]:
+    result = _result()
+    return {schema: result.schema(schema).f1 for schema in ("strict", "partial")}
+
+
+def per_label() -> dict[str, dict[str, float]]:
+    strict = _result().schema("strict")
+    return {label: {"precision": c.precision, "recall": c.recall, "f1": c.f1} for label, c in strict.by_label.items()}
+
+
+def missed_texts() -> list[str]:
+    gold = gold_spans()
+    text = _doc().text
+    return sorted({text[gold[m.gold][0] : gold[m.gold][1]] for m in _result().schema("strict").matches
+                   if m.outcome == "missed"})  # fmt: skip
