@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("spacy")
 
-from corpuskit.extract import extract  # noqa: E402
-from corpuskit.extract.entities import (  # noqa: E402
+from corpuskit.extract import extract
+from corpuskit.extract.entities import (
     Candidate,
     canonical,
     entity_patterns,
@@ -17,7 +17,7 @@ from corpuskit.extract.entities import (  # noqa: E402
     timex_entity_label,
     with_article,
 )
-from corpuskit.extract.timexes import TimexMatch  # noqa: E402
+from corpuskit.extract.timexes import TimexMatch
 
 DCT = "2019-02-28"
 

@@ -11,13 +11,13 @@ import pytest
 
 pytest.importorskip("spacy")
 
-from corpuskit.cli import main  # noqa: E402
-from corpuskit.corpus import check, shipped_corpus  # noqa: E402
-from corpuskit.errors import CorpuskitError  # noqa: E402
-from corpuskit.extract import annotate, available_model, build_pipeline, extract  # noqa: E402
-from corpuskit.extract.pipeline import sections  # noqa: E402
-from corpuskit.extract.score import format_scores, score_system  # noqa: E402
-from corpuskit.model import LAYERS  # noqa: E402
+from corpuskit.cli import main
+from corpuskit.corpus import check, shipped_corpus
+from corpuskit.errors import CorpuskitError
+from corpuskit.extract import annotate, available_model, build_pipeline, extract
+from corpuskit.extract.pipeline import sections
+from corpuskit.extract.score import format_scores, score_system
+from corpuskit.model import LAYERS
 
 DOC_ID = "hanoi-summit-2019"
 ARTICLE = shipped_corpus() / DOC_ID / "text.txt"

@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("spacy")
 
-from corpuskit.extract import extract  # noqa: E402
-from corpuskit.extract.quotes import kind_of, quote_passages, trim  # noqa: E402
-from corpuskit.model import Document, Quote  # noqa: E402
+from corpuskit.extract import extract
+from corpuskit.extract.quotes import kind_of, quote_passages, trim
+from corpuskit.model import Document, Quote
 
 DCT = "2019-02-28"
 
@@ -43,7 +43,7 @@ def test_x_said_colon_quote() -> None:
 
 
 def test_according_to_x() -> None:
-    doc, (q,) = quotes_of("The economy will recover this year, according to the central bank.")
+    _, (q,) = quotes_of("The economy will recover this year, according to the central bank.")
     assert (q.kind, q.content.text, q.cue and q.cue.text) == (
         "indirect", "The economy will recover this year", "according to")
     assert q.source is not None and q.source.text == "the central bank"
@@ -57,7 +57,7 @@ def test_x_told_reporters_that() -> None:
 
 
 def test_indirect_without_that_and_mixed() -> None:
-    doc, (q1, q2) = quotes_of('Ana Reyes said the plan was sound. She said it was "a good start."')
+    _, (q1, q2) = quotes_of('Ana Reyes said the plan was sound. She said it was "a good start."')
     assert (q1.kind, q1.content.text) == ("indirect", "the plan was sound")
     assert (q2.kind, q2.content.text) == ("mixed", 'it was "a good start."')
 
@@ -101,7 +101,7 @@ def test_floating_quote_goes_to_the_last_speaker() -> None:
 
 
 def test_quote_across_sentences_is_one_attribution() -> None:
-    doc, (q,) = quotes_of('"We are ready. We have been ready for weeks," Smith said.')
+    _, (q,) = quotes_of('"We are ready. We have been ready for weeks," Smith said.')
     assert q.content.text == '"We are ready. We have been ready for weeks,"'
 
 
@@ -114,7 +114,7 @@ def test_participle_cue_shares_the_main_source() -> None:
 
 
 def test_statement_speaks_for_its_issuer_and_it_resolves_to_the_organisation() -> None:
-    doc, (q1, q2) = quotes_of(
+    _, (q1, q2) = quotes_of(
         "The statement from the White House said the talks were productive. It added that more would follow."
     )
     assert q1.speaker == q2.speaker == "white-house"
@@ -122,7 +122,7 @@ def test_statement_speaks_for_its_issuer_and_it_resolves_to_the_organisation() -
 
 
 def test_appositive_source() -> None:
-    doc, (q,) = quotes_of("Sarah Connor, the group's director, said funding had run out.")
+    _, (q,) = quotes_of("Sarah Connor, the group's director, said funding had run out.")
     assert q.source is not None and q.source.text == "Sarah Connor"
 
 
@@ -133,7 +133,7 @@ def test_unnamed_source_gets_its_own_cluster_for_later_pronouns() -> None:
 
 
 def test_nested_attribution_is_indirect_and_points_at_its_outer_quote() -> None:
-    doc, quotes = quotes_of("Trump said Secretary of State Mike Pompeo felt that it was \"not a good thing\" to sign.")
+    _, quotes = quotes_of("Trump said Secretary of State Mike Pompeo felt that it was \"not a good thing\" to sign.")
     outer, inner = quotes
     assert outer.cue is not None and outer.cue.text == "said" and outer.kind == "mixed"
     assert inner.cue is not None and inner.cue.text == "felt"

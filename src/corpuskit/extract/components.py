@@ -13,7 +13,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from corpuskit.extract import entities, events, quotes, timexes
+from corpuskit.extract import entities, events, lexicon, quotes, timexes
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -115,7 +115,7 @@ class QuoteComponent:
         if self.use_parse and doc.has_annotation("DEP"):
             heads = {}
             for token in doc:
-                if token.lower_ in quotes.lexicon.CUE_FORMS:
+                if token.lower_ in lexicon.CUE_FORMS:
                     for child in token.children:
                         if child.dep_ in ("nsubj", "nsubjpass"):
                             subtree = [t.i for t in child.subtree if not t.is_punct]

@@ -64,7 +64,11 @@ Later; According; During; Under; Over; Since; Until; By; To; Of; No; Not; Actual
 Many; Most; All; Both; Each; Other; Another; Such; What; Who; Why; How; One; Two; Three; Top; Only; Even
 """).__iter__()) | frozenset(m.capitalize() for m in list(lexicon.CUE_FORMS))
 _MONTHS_WEEKDAYS = frozenset(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sept.", "Sep.", "Oct.", "Nov.", "Dec.", "GMT", "UTC"]
+    lexicon._words("""
+January; February; March; April; May; June; July; August; September; October; November; December; Monday
+Tuesday; Wednesday; Thursday; Friday; Saturday; Sunday; Jan.; Feb.; Mar.; Apr.; Jun.; Jul.; Aug.; Sept.; Sep.
+Oct.; Nov.; Dec.; GMT; UTC
+""")
 )
 
 
@@ -132,13 +136,17 @@ def entity_patterns() -> list[dict[str, Any]]:
         patterns += [{"label": label, "pattern": name} for name in names if not name.startswith("the ")]
     ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                 "eleventh", "twelfth", "twentieth", "hundredth"]  # fmt: skip
-    numbers = [w for w in ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "dozens", "dozen", "hundreds", "thousands", "millions"]]  # fmt: skip
+    numbers = list(lexicon._words("""
+one; two; three; four; five; six; seven; eight; nine; ten; eleven; twelve; thirteen; fourteen; fifteen; sixteen
+seventeen; eighteen; nineteen; twenty; thirty; forty; fifty; sixty; seventy; eighty; ninety; hundred; thousand
+dozens; dozen; hundreds; thousands; millions
+"""))
     scale = {"LOWER": {"IN": ["hundred", "thousand", "million", "billion", "trillion"]}, "OP": "*"}
     patterns += [
         {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ordinals}}]},
         {"label": "ORDINAL", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}}]},
         {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "%", "per"]}},
-                                         {"LOWER": "cent", "OP": "?"}]},  # fmt: skip
+                                         {"LOWER": "cent", "OP": "?"}]},
         {"label": "MONEY", "pattern": [{"TEXT": {"IN": ["$", "US$", "€", "£"]}}, {"LIKE_NUM": True}, scale]},
         {"label": "MONEY", "pattern": [{"LIKE_NUM": True}, scale, {"LOWER": {"IN": ["dollars", "euros", "yuan",
                                                                                       "won", "yen", "pounds"]}}]},
@@ -147,8 +155,8 @@ def entity_patterns() -> list[dict[str, Any]]:
         {"label": "CARDINAL", "pattern": [{"LOWER": {"IN": numbers}}, scale]},
         {"label": "CARDINAL", "pattern": [{"TEXT": {"REGEX": r"^\d[\d,.]*$"}}, scale]},
         {"label": "PERSON", "pattern": [{"TEXT": {"IN": ["Mr.", "Mrs.", "Ms.", "Dr.", "Prof."]}},
-                                        {"IS_TITLE": True, "OP": "+"}]},  # fmt: skip
-    ]
+                                        {"IS_TITLE": True, "OP": "+"}]},
+    ]  # fmt: skip
     return patterns
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.errors import CorpuskitError
@@ -53,8 +54,8 @@ def register() -> None:
     for name, default in EXTENSIONS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
-    # Importing the component modules runs their @Language.factory decorators.
-    from corpuskit.extract import components  # noqa: F401
+    # Importing the component module runs its @Language.factory decorators.
+    import_module("corpuskit.extract.components")
 
 
 @cache
@@ -72,7 +73,7 @@ def build_pipeline(system: str = "rules") -> Language:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("corpuskit_lines")
         nlp.add_pipe("corpuskit_timexes")
-        ruler = nlp.add_pipe("entity_ruler")
+        ruler: Any = nlp.add_pipe("entity_ruler")
         ruler.add_patterns(entities.entity_patterns())
         nlp.add_pipe("corpuskit_entities")
         nlp.add_pipe("corpuskit_quotes")

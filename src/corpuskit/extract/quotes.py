@@ -259,7 +259,8 @@ class Attributor:
             if cluster.name.lower() == name.lower():
                 cluster.add(start, end, "nominal")
                 return cluster.id
-        kind = "PERSON" if head in lexicon.ROLE_TITLES or head in lexicon.TITLE_WORDS or head in _PERSON_NOUNS else "ORG"
+        person = head in lexicon.ROLE_TITLES or head in lexicon.TITLE_WORDS or head in _PERSON_NOUNS
+        kind = "PERSON" if person else "ORG"
         base = slug(name)
         cid, n = base, 1
         while cid in self.ctx.clusters:
@@ -274,9 +275,9 @@ class Attributor:
                 return cluster
         if kind == "ORG":
             return None
-        for s, _, label, cluster in reversed(self.ctx.mentions):
-            if s < position and label == kind and cluster:
-                return cluster
+        for s, _, label, mentioned in reversed(self.ctx.mentions):
+            if s < position and label == kind and mentioned:
+                return mentioned
         return None
 
     def _nominal(self, phrase: str, head: str, position: int) -> str | None:
@@ -345,7 +346,7 @@ class Attributor:
         main_source: tuple[int, int] | None = None
         main_speaker: str | None = None
         consumed = start  # content already attributed ends here
-        for k, (cue, cue_last) in enumerate(cues):
+        for cue, cue_last in cues:
             next_cue = min([b for b in boundaries if b > cue.start] + [end])
             cue_span = (cue.start, cue_last.end)
             low = cue.text.lower()
@@ -377,8 +378,9 @@ class Attributor:
                 continue
             subject = self._parse_subject(cue) or self.subject_before(cue, max(start, consumed), passages)
             after_text = text[cue_last.end : next_cue]
-            after_quote = text[max(start, subject[0] - 2) : subject[0]].strip() in (',"', '"', ",”") if subject else False
-            after_comma = text[max(start, subject[0] - 2) : subject[0]].strip() == "," if subject else False
+            lead = text[max(start, subject[0] - 2) : subject[0]].strip() if subject else ""
+            after_quote = lead in (',"', '"', ",”")
+            after_comma = lead == ","
             # After a closing quotation mark the source ends the attribution unless a new content
             # follows ("that", a colon, another quotation); after a plain comma only a short tail may.
             tail_is_end = not re.search(r'\bthat\b|:|["“]', after_text) and (
@@ -431,9 +433,7 @@ class Attributor:
                 return True
             return bool(re.match(r"\s*(?:that\b|[,:]?\s*[\"“])", window)) or bool(
                 re.search(r"\bthat\b", window[:40]))  # fmt: skip
-        if lemma == "add" and nxt in ("to", "up"):
-            return False
-        return True
+        return not (lemma == "add" and nxt in ("to", "up"))
 
     def _content_start(self, cue_last: Word, limit: int) -> int:
         """Where the content after a cue starts: past an audience ("told reporters"), a place

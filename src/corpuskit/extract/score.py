@@ -88,10 +88,10 @@ def score_documents(system: str, gold: Sequence[Document], pred: Sequence[Docume
         ("timexes", "value acc"): timexes.value.value,
         ("timexes", "value F1"): timexes.value_counts.f1,
     }
+    layers = ("entities", "quotes", "events", "timexes")
     counts = {
-        "gold": {layer: sum(len(d.layer(layer)) for d in gold) for layer in ("entities", "quotes", "events", "timexes")},
-        "predicted": {layer: sum(len(d.layer(layer)) for d in pred)
-                      for layer in ("entities", "quotes", "events", "timexes")},  # fmt: skip
+        "gold": {layer: sum(len(d.layer(layer)) for d in gold) for layer in layers},
+        "predicted": {layer: sum(len(d.layer(layer)) for d in pred) for layer in layers},
         "quotes_found_at_0.3": low.content.correct,
         "speakers_right_at_0.3": low.speaker.correct,
     }

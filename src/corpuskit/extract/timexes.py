@@ -502,7 +502,7 @@ def find_timexes(
         if normalised is None:
             continue
         kind, value = normalised[0], normalised[1]
-        mod = normalised[2] if len(normalised) > 2 else None  # type: ignore[misc]
+        mod = normalised[2] if len(normalised) > 2 else None
         if missing_dct and re.match(r"\d{4}-\d\d-\d\d", value) and rank not in (0, 1):
             value = "XXXX-XX-XX" + value[10:]
         out.append(TimexMatch(start, end, m.group(0), kind, value, mod))
@@ -521,7 +521,8 @@ def _local_offsets(found: list[TimexMatch]) -> list[TimexMatch]:
         zoned = re.match(r"(\d{4}-\d\d-\d\d)T(\d\d):(\d\d)(Z|[+-]\d\d:\d\d)$", nxt.value)
         if "local time" not in t.text or not local or not zoned or nxt.start - t.end > 3:
             continue
-        zone = 0 if zoned.group(4) == "Z" else int(zoned.group(4)[:3]) * 60 + int(zoned.group(4)[0] + zoned.group(4)[4:])
+        sign_z = zoned.group(4)
+        zone = 0 if sign_z == "Z" else int(sign_z[:3]) * 60 + int(sign_z[0] + sign_z[4:])
         minutes = (int(local.group(2)) - int(zoned.group(2))) * 60 + int(local.group(3)) - int(zoned.group(3)) + zone
         minutes = (minutes + 12 * 60) % (24 * 60) - 12 * 60
         sign = "+" if minutes >= 0 else "-"
