@@ -115,7 +115,8 @@ def to_spacy(doc: Document, nlp: Language | None = None, layers: Iterable[str] |
     ]
     kept, overlapping = flat_entities(doc)
     if overlapping:
-        warn(f"spaCy's doc.ents cannot hold overlapping entities; {len(overlapping)} kept only in doc.spans['entities']")
+        count = len(overlapping)
+        warn(f"spaCy's doc.ents cannot hold overlapping entities; {count} kept only in doc.spans['entities']")
     out.ents = [_char_span(out, e.span, e.label) for e in kept]
     for entity, span in zip(kept, out.ents, strict=True):
         span._.cluster = entity.cluster
