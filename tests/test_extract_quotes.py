@@ -152,3 +152,26 @@ def test_helpers() -> None:
     assert kind_of('it was "fine"', 0, 13) == "mixed"
     assert trim("that the plan works.", 0, 20) == (5, 19)
     assert trim('"It works,"', 0, 11) == (0, 11)  # punctuation inside the marks stays
+
+
+def test_colon_after_a_place_phrase_opens_the_quotation() -> None:
+    _, (q,) = quotes_of('Smith said in an interview: "We will win."')
+    assert (q.kind, q.content.text) == ("direct", '"We will win."')
+
+
+def test_relative_clause_between_source_and_cue() -> None:
+    _, (q,) = quotes_of("The official, who asked not to be named, said the talks had stalled.")
+    assert q.source is not None and q.source.text == "The official"
+    assert q.content.text == "the talks had stalled"
+
+
+def test_a_person_opening_a_later_sentence_takes_over_the_pronoun() -> None:
+    doc, (_, q2) = quotes_of(
+        "Mayor Tom Hill said the road was closed. Governor Ana Reyes arrived later. She said aid was coming."
+    )
+    assert speaker_name(doc, q2) == "Ana Reyes"
+
+
+def test_quotation_marks_pair_within_a_paragraph() -> None:
+    text = '"A stray mark.\nShe said "yes" and "no".'
+    assert quote_passages(text) == [(0, 14), (24, 29), (34, 38)]

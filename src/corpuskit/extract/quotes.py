@@ -95,10 +95,21 @@ class Context:
 
 
 def quote_passages(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans of quoted passages (marks included) in ``text[start:end]``, pairing marks in order."""
+    """Spans of quoted passages (marks included) in ``text[start:end]``.
+
+    Marks pair up in order within each paragraph (line), so one stray mark cannot flip the
+    rest of the article; a mark left open at a paragraph's end (a quotation continued in the
+    next paragraph, news style) runs to that paragraph's end.
+    """
     end = len(text) if end is None else end
-    marks = [i for i in range(start, end) if text[i] in QUOTE_MARKS]
-    return [(marks[i], marks[i + 1] + 1) for i in range(0, len(marks) - 1, 2)]
+    passages: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        offset = start + line.start()
+        marks = [offset + i for i, ch in enumerate(line.group()) if ch in QUOTE_MARKS]
+        passages += [(marks[i], marks[i + 1] + 1) for i in range(0, len(marks) - 1, 2)]
+        if len(marks) % 2:
+            passages.append((marks[-1], offset + len(line.group().rstrip())))
+    return passages
 
 
 def _inside(pos: int, passages: Iterable[tuple[int, int]]) -> bool:
@@ -162,7 +173,7 @@ class Attributor:
         while left and left[-1].text.lower() in _ADVERBS:
             left.pop()
         if left and left[-1].text == ",":
-            return self._appositive_subject(cue.start)
+            return self._appositive_subject(cue.start, unit_start) if cue.index >= 0 else None
         phrase: list[Word] = []
         for w in reversed(left):
             low = w.text.lower()
@@ -191,8 +202,9 @@ class Attributor:
             return None
         return phrase[0].start, phrase[-1].end
 
-    def _appositive_subject(self, cue_start: int) -> tuple[int, int] | None:
-        """"Sarah Connor, the group's director, said": the name before an appositive between commas."""
+    def _appositive_subject(self, cue_start: int, unit_start: int = 0) -> tuple[int, int] | None:
+        """"Sarah Connor, the group's director, said", "the official, who asked not to be named,
+        said": the noun phrase before an appositive or relative clause between commas."""
         for m in reversed(self.ctx.mentions):
             if m[1] > cue_start:
                 continue
@@ -201,7 +213,14 @@ class Attributor:
             gap = self.text[m[1] : cue_start]
             if m[2] in ("PERSON", "ORG") and re.fullmatch(r", [^,\"“”]{1,70}, (?:\w+ly )?", gap):
                 return m[0], m[1]
-        return None
+        inserted = re.search(r', (?:who|which|a|an|the|\d{1,3}\b)[^,"“”]{0,70}, (?:\w+ly )?$',
+                             self.text[unit_start:cue_start])  # fmt: skip
+        if inserted is None:
+            return None
+        comma = unit_start + inserted.start()
+        fake = Word(comma, comma + 1, ",", -1)
+        found = self.subject_before(fake, unit_start, [])
+        return found if found is not None and self.text[found[1] : comma] == "" else None
 
     def subject_after(self, cue: Word, unit_end: int) -> tuple[int, int] | None:
         """The noun phrase right after an inverted cue ("said Trump", "said the official")."""
@@ -270,15 +289,24 @@ class Attributor:
         return cid
 
     def _antecedent(self, kind: str, position: int) -> str | None:
+        """The last speaker of this kind, unless a person named since then opens a sentence
+        ("Smith said X. Jones arrived later. He said Y": "He" is Jones)."""
+        best_pos, best = -1, None
         for pos, cluster in reversed(self.ctx.speakers):
             if pos < position and self.ctx.clusters[cluster].type == kind:
-                return cluster
+                best_pos, best = pos, cluster
+                break
         if kind == "ORG":
-            return None
+            return best
         for s, _, label, mentioned in reversed(self.ctx.mentions):
-            if s < position and label == kind and mentioned:
+            if s >= position or label != kind or not mentioned:
+                continue
+            if s <= best_pos:
+                break
+            opens = re.search(r'(?:^|[.!?]["”]?\s+|\n)(?:[A-Z][\w.\'\-]*\s+){0,4}$', self.text[max(0, s - 60) : s])
+            if best is None or opens:
                 return mentioned
-        return None
+        return best
 
     def _nominal(self, phrase: str, head: str, position: int) -> str | None:
         roles = lexicon.ROLE_TITLES[head]
@@ -443,6 +471,9 @@ class Attributor:
         window = text[pos:limit]
         m = re.match(r"\s*(?:[,:]\s*)?", window)
         pos += m.end() if m else 0
+        colon = re.match(r"[^\"“”:.;]{0,60}?:\s*(?=[\"“])", text[pos:limit])
+        if colon:  # "said in an interview: "...""
+            return pos + colon.end()
         that = re.match(r"((?:[\w.'\-]+\s+){0,7}?)that\s", text[pos:limit])
         skipped = that.group(1).lower().split() if that else []
         if that and not re.search(r'[,"“”]', that.group(1)) and not any(w in lexicon.CUE_FORMS for w in skipped):
