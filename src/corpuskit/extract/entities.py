@@ -408,7 +408,7 @@ def build_clusters(text: str, mentions: Iterable[Candidate], people: Iterable[Pe
         if cand.label not in ("PERSON", "GPE", "ORG", "NORP", "FAC", "LOC"):
             continue
         surface = text[cand.start : cand.end]
-        if cand.label == "PERSON":
+        if cand.label == "PERSON" or surface in people_by_part:  # a statistical NER may mislabel a surname
             name = people_by_part.get(surface, surface)
             label = "PERSON"
         elif cand.label == "NORP":

@@ -179,7 +179,7 @@ class Attributor:
             low = w.text.lower()
             if w.text in ',;:()"“”' or (low in _NP_BREAK and not (low in ("of", "from") and phrase)):
                 break
-            if low in lexicon.CUE_FORMS and w is not cue:
+            if low in lexicon.CUE_FORMS and w.text.islower() and w is not cue:
                 break
             if phrase and low in ("from", "of") and not any(p.text[:1].isupper() for p in phrase):
                 break
@@ -418,7 +418,7 @@ class Attributor:
                 item = self.add((max(start, consumed), subject[0]), cue_span, subject, cue.start)
             elif subject is None and text[max(start, cue.start - 3) : cue.start].strip() in (",", ',"', ",”") \
                     and cue.start > start:  # fmt: skip
-                src = self._parse_subject(cue) or self.subject_after(cue_last, end)
+                src = self._parse_subject(cue, before=False) or self.subject_after(cue_last, end)
                 item = self.add((max(start, consumed), cue.start), cue_span, src, cue.start)
             elif subject is not None:
                 item = self.add((self._content_start(cue_last, next_cue), next_cue), cue_span, subject, cue.start)
@@ -512,12 +512,14 @@ class Attributor:
         src = (cue.end + m.start(1), cue.end + m.end(1))
         self.add((cue.end, content_end), cue_span, src, cue.start)
 
-    def _parse_subject(self, cue: Word) -> tuple[int, int] | None:
+    def _parse_subject(self, cue: Word, before: bool = True) -> tuple[int, int] | None:
+        """The parsed subject of a cue verb, on the side asked for (before it, or after it:
+        "said Trump")."""
         if not self.heads or cue.index not in self.heads:
             return None
         indices = self.heads[cue.index][1]
         words = [w for w in self.words if w.index in indices]
-        if not words:
+        if not words or (words[0].start < cue.start) != before:
             return None
         return words[0].start, words[-1].end
 
