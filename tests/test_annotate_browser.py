@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from typing import Any
 import pytest
 
 import corpuskit
+from corpuskit.formats.native import read_json_document
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 NOTEBOOK = "annotate.ipynb"
+QUOTES_NOTEBOOK = "quotes.ipynb"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -45,6 +48,11 @@ CELLS = [
     'Path("kernel_annotations.json").write_text(json.dumps([e.to_dict() for e in w.annotations]))\n'
     'print("saved", len(w.annotations))',
 ]
+QUOTE_CELLS = [
+    'import corpuskit\ndoc = corpuskit.load("hanoi-summit-2019")\nq = corpuskit.annotate(doc, "quotes", passage="S10")\nq',
+    "import json\nfrom pathlib import Path\n"
+    'Path("kernel_quotes.json").write_text(json.dumps([x.to_dict() for x in q.annotations]))',
+]
 
 
 @dataclass
@@ -54,9 +62,9 @@ class Lab:
     root: Path
 
 
-def _notebook() -> dict[str, Any]:
+def _notebook(sources: list[str]) -> dict[str, Any]:
     cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [], "source": src}
-             for n, src in enumerate(CELLS)]  # fmt: skip
+             for n, src in enumerate(sources)]  # fmt: skip
     return {
         "cells": cells,
         "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -86,7 +94,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("lab")
     root = base / "work"
     root.mkdir()
-    (root / NOTEBOOK).write_text(json.dumps(_notebook()))
+    (root / NOTEBOOK).write_text(json.dumps(_notebook(CELLS)))
+    (root / QUOTES_NOTEBOOK).write_text(json.dumps(_notebook(QUOTE_CELLS)))
     home = base / "home"
     _settings(home / "settings")
     env = {
@@ -134,6 +143,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         log.close()
 
 
+def _accept_dialogs(page: Any) -> None:
+    """Accept a dialog JupyterLab may raise while the kernel starts ("Select Kernel": Python 3)."""
+    accept = page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
+    if accept.count() and accept.first.is_visible():
+        accept.first.click()
+
+
 def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
     """Run one cell with Shift+Enter until its prompt shows it ran.
 
@@ -143,12 +159,14 @@ def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     prompt = cell.locator(".jp-InputPrompt")
     for attempt in range(attempts):
+        _accept_dialogs(page)
         prompt.click()
         page.keyboard.press("Shift+Enter")
         deadline = time.monotonic() + 10 * (attempt + 1)
         while time.monotonic() < deadline:
             if prompt.inner_text().strip() not in ("[ ]:", ""):
                 return
+            _accept_dialogs(page)
             time.sleep(0.2)
     raise AssertionError(f"cell {index} never ran")
 
@@ -190,58 +208,102 @@ def _drag_select(page: Any, words: str) -> None:
     page.mouse.up()
 
 
-def test_select_kim_jong_un_and_press_person(lab: Lab) -> None:
+@contextmanager
+def _open_notebook(lab: Lab, name: str) -> Iterator[Any]:
+    """A chromium page showing one notebook with its kernel idle; on failure, a screenshot."""
     sync_api = pytest.importorskip("playwright.sync_api")
     ARTIFACTS.mkdir(exist_ok=True)
-    text = corpuskit.load("hanoi-summit-2019").text
-    lede = next(s for s in corpuskit.load("hanoi-summit-2019").sections if s.id == "S2")
-    start = text.index("Kim Jong Un", lede.start)
-
+    stem = Path(name).stem
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            console: list[str] = []
-            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-            page.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
+            # A workspace of its own, reset: no tab of an earlier test is restored beside this one.
+            page.goto(f"{lab.url}/lab/workspaces/{stem}/tree/{name}?reset&token={lab.token}")
             page.locator(".jp-Notebook .jp-Cell").first.wait_for()
             page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for()
-
-            _run_cell(page, 0)
-            widget = page.locator(".ck-annotate")
-            widget.wait_for()
-            widget.scroll_into_view_if_needed()
-
-            _drag_select(page, "Kim Jong Un")
-            page.keyboard.press("p")
-            person = widget.locator("mark.ck-mark[data-label='PERSON']")
-            person.wait_for()
-            assert person.locator(".ck-chunk").inner_text() == "Kim Jong Un"
-            assert person.get_attribute("data-start") == str(start)
-            widget.locator(".ck-agreement tr[data-label='PERSON']").wait_for()
-            widget.screenshot(path=str(ARTIFACTS / "annotate-kim-jong-un.png"))
-            page.screenshot(path=str(ARTIFACTS / "annotate-jupyterlab.png"))
-
-            widget.locator(".ck-compare-toggle").click()
-            widget.locator(".ck-compare [data-side='gold'] mark.ck-status-match").first.wait_for()
-            widget.screenshot(path=str(ARTIFACTS / "annotate-compare.png"))
-            widget.locator(".ck-compare-toggle").click()
-            widget.locator(".ck-holder").wait_for()
-
-            _run_cell(page, 1)
-            saved = json.loads(_wait_for_file(lab.root / "kernel_annotations.json"))
+            yield page
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "annotate-failure.png"))
-            (ARTIFACTS / "annotate-failure-console.txt").write_text("\n".join(console))
+            page.screenshot(path=str(ARTIFACTS / f"{stem}-failure.png"))
+            (ARTIFACTS / f"{stem}-failure-console.txt").write_text("\n".join(console))
             raise
         finally:
             browser.close()
 
+
+def test_select_kim_jong_un_and_press_person(lab: Lab) -> None:
+    gold = corpuskit.load("hanoi-summit-2019")
+    lede = next(s for s in gold.sections if s.id == "S2")
+    start = gold.text.index("Kim Jong Un", lede.start)
+
+    with _open_notebook(lab, NOTEBOOK) as page:
+        _run_cell(page, 0)
+        widget = page.locator(".ck-annotate")
+        widget.wait_for()
+        widget.scroll_into_view_if_needed()
+
+        _drag_select(page, "Kim Jong Un")
+        page.keyboard.press("p")
+        person = widget.locator("mark.ck-mark[data-label='PERSON']")
+        person.wait_for()
+        assert person.locator(".ck-chunk").inner_text() == "Kim Jong Un"
+        assert person.get_attribute("data-start") == str(start)
+        widget.locator(".ck-agreement tr[data-label='PERSON']").wait_for()
+        widget.screenshot(path=str(ARTIFACTS / "annotate-kim-jong-un.png"))
+        page.screenshot(path=str(ARTIFACTS / "annotate-jupyterlab.png"))
+
+        widget.locator(".ck-compare-toggle").click()
+        widget.locator(".ck-compare [data-side='gold'] mark.ck-status-match").first.wait_for()
+        widget.screenshot(path=str(ARTIFACTS / "annotate-compare.png"))
+        widget.locator(".ck-compare-toggle").click()
+        widget.locator(".ck-holder").wait_for()
+
+        _run_cell(page, 1)
+        saved = json.loads(_wait_for_file(lab.root / "kernel_annotations.json"))
+
     assert saved == [
         {"id": "T1", "start": start, "end": start + 11, "text": "Kim Jong Un", "label": "PERSON", "cluster": None}
     ]
-    from corpuskit.formats.native import read_json_document
-
     student = read_json_document(lab.root / "student.json")
     assert [(e.start, e.end, e.label) for e in student.entities] == [(start, start + 11, "PERSON")]
+
+
+def test_select_a_quote_then_its_speaker_draws_the_link(lab: Lab) -> None:
+    text = corpuskit.load("hanoi-summit-2019").text
+    content = '"We have to walk ... There is a gap,"'
+    start = text.index(content)
+    speaker = text.index("Trump", start)
+
+    with _open_notebook(lab, QUOTES_NOTEBOOK) as page:
+        _run_cell(page, 0)
+        widget = page.locator(".ck-annotate")
+        widget.wait_for()
+        widget.scroll_into_view_if_needed()
+
+        _drag_select(page, content)
+        page.keyboard.press("d")
+        widget.locator("mark.ck-mark[data-label='direct']").wait_for()
+        _drag_select(page, "Trump")
+        page.keyboard.press("s")
+        widget.locator("mark.ck-mark[data-label='SPEAKER']").wait_for()
+        link = widget.locator("svg.ck-links path.ck-link")
+        link.wait_for(state="attached")
+        assert link.count() == 1
+        widget.screenshot(path=str(ARTIFACTS / "annotate-quote-link.png"))
+
+        _run_cell(page, 1)
+        saved = json.loads(_wait_for_file(lab.root / "kernel_quotes.json"))
+
+    assert saved == [
+        {
+            "id": "Q1",
+            "content": {"start": start, "end": start + len(content), "text": content},
+            "cue": None,
+            "source": {"start": speaker, "end": speaker + 5, "text": "Trump"},
+            "speaker": None,
+            "kind": "direct",
+        }
+    ]

@@ -116,7 +116,7 @@ function drawLinks(holder, box, marks) {
     const y1 = a.top - base.top;
     const x2 = b.left + Math.min(24, b.width / 2) - base.left;
     const y2 = b.top - base.top;
-    const lift = Math.max(14, Math.min(60, Math.abs(x2 - x1) / 6));
+    const lift = Math.max(12, Math.min(26, Math.abs(x2 - x1) / 8));
     const top = Math.min(y1, y2) - lift;
     const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
     path.setAttribute("d", `M${x1},${y1} C${x1},${top} ${x2},${top} ${x2},${y2}`);
