@@ -59,6 +59,11 @@ def select(doc: Document, fmt: str, carried: Collection[str], layers: Iterable[s
             links = cluster_links(doc, keep)
             if links:
                 lost.append(f"cluster links ({links})")
+        if "events" not in keep and "timexes" in keep:
+            event_ids = {e.id for e in doc.events}
+            anchors = sum(t.anchor in event_ids for t in doc.timexes)
+            if anchors:
+                lost.append(f"timex anchors on events ({anchors})")
         if lost:
             warn(f"{fmt} cannot carry {', '.join(lost)}; left out (choose layers with --layers to silence this)")
     return restrict(doc, keep)
