@@ -101,3 +101,7 @@ def test_people_carry_the_titles_they_were_introduced_with() -> None:
     titles = {p.name: p.titles for p in people}
     assert any("leader" in t for t in titles["Kim Jong Un"])
     assert any("U.S. President" in t for t in titles["Donald Trump"])
+
+
+def test_honorifics_are_not_part_of_the_name() -> None:
+    assert entities_of("Mr. Smith said the deal was done.") == [("Smith", "PERSON")]

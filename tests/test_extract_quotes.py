@@ -175,3 +175,8 @@ def test_a_person_opening_a_later_sentence_takes_over_the_pronoun() -> None:
 def test_quotation_marks_pair_within_a_paragraph() -> None:
     text = '"A stray mark.\nShe said "yes" and "no".'
     assert quote_passages(text) == [(0, 14), (24, 29), (34, 38)]
+
+
+def test_any_cue_after_a_closing_quotation_and_its_source() -> None:
+    doc, (q,) = quotes_of('"We tried," Smith wrote on Twitter.')
+    assert (q.kind, q.cue and q.cue.text, speaker_name(doc, q)) == ("direct", "wrote", "Smith")

@@ -358,11 +358,19 @@ def with_article(text: str, cand: Candidate) -> Candidate:
     return Candidate(cand.start - 4, cand.end, cand.label, cand.priority)
 
 
+def _without_honorific(text: str, cand: Candidate) -> Candidate:
+    """"Mr. Smith" → ``Smith``: a title is not part of a PERSON span (GUIDELINES 1.1)."""
+    m = re.match(r"(?:Mr|Mrs|Ms|Dr|Prof)\.\s+", text[cand.start : cand.end])
+    if cand.label != "PERSON" or m is None:
+        return cand
+    return Candidate(cand.start + m.end(), cand.end, cand.label, cand.priority)
+
+
 def recognise(text: str, ruler_ents: Iterable[tuple[int, int, str]], timexes: Iterable[TimexMatch]) -> tuple[
     list[Candidate], list[Person]
 ]:  # fmt: skip
     """All entity mentions of ``text`` from the ruler's matches, names in context and timexes."""
-    pool = [Candidate(s, e, label, 1) for s, e, label in ruler_ents]
+    pool = [_without_honorific(text, Candidate(s, e, label, 1)) for s, e, label in ruler_ents]
     # Numbers glued into a hyphenated adjective ("one-on-one", "two-day") are not counts.
     pool = [c for c in pool if not (c.label in ("CARDINAL", "ORDINAL") and _is_hyphen_compound(text, c.start, c.end))]
     first, _ = find_name_candidates(text)

@@ -29,7 +29,13 @@ America; Uruguay; Uzbekistan; Venezuela; Vietnam; Viet Nam; Yemen; Zambia; Zimba
 Democratic People's Republic of Korea; the Democratic People's Republic of Korea; Republic of Korea
 the Republic of Korea; People's Republic of China; the People's Republic of China; Soviet Union; the Soviet Union
 European Union; Hong Kong; Macau; Scotland; England; Wales; Northern Ireland; Vatican; Gaza; West Bank
-Crimea; Tibet; Xinjiang
+Crimea; Tibet; Xinjiang; Andorra; Antigua and Barbuda; Bahamas; Barbados; Belize; Benin; Bhutan; Botswana; Brunei
+Burkina Faso; Burundi; Cape Verde; Central African Republic; Comoros; Costa Rica; Djibouti; Dominica
+Dominican Republic; East Timor; Timor-Leste; El Salvador; Equatorial Guinea; Eswatini; Fiji; Gabon; Gambia
+Grenada; Guinea; Guinea-Bissau; Guyana; Ivory Coast; Kiribati; Lesotho; Liberia; Liechtenstein; Malawi; Maldives
+Malta; Marshall Islands; Mauritania; Mauritius; Micronesia; Monaco; Namibia; Nauru; North Macedonia; Palau
+Papua New Guinea; Saint Lucia; Samoa; San Marino; Seychelles; Sierra Leone; Solomon Islands; Suriname; Togo
+Tonga; Trinidad and Tobago; Tuvalu; Vanuatu; Puerto Rico; Greenland; Catalonia; Bavaria; Quebec; Ontario
 """)
 CITIES = _words("""
 Hanoi; Ho Chi Minh City; Pyongyang; Seoul; Busan; Beijing; Shanghai; Tokyo; Osaka; Washington; Washington, D.C.
@@ -42,6 +48,10 @@ Canberra; Sydney; Melbourne; Wellington; Ottawa; Toronto; Montreal; Vancouver; M
 Bogota; Lima; Santiago; Buenos Aires; Brasilia; Rio de Janeiro; Sao Paulo; Nairobi; Lagos; Abuja; Johannesburg
 Pretoria; Cape Town; Addis Ababa; Khartoum; Tripoli; Tunis; Algiers; Rabat; Panmunjom; Da Nang; Kaesong
 Vladivostok; Hong Kong; Macau; Davos; Brussels; Strasbourg; Hiroshima; Nagasaki; Okinawa; Guam; Hawaii
+Barcelona; Munich; Hamburg; Frankfurt; Cologne; Milan; Turin; Naples; Lisbon; Porto; Amsterdam; Rotterdam; Zurich
+Dublin; Edinburgh; Glasgow; Manchester; Liverpool; Birmingham; Marseille; Lyon; Seville; Valencia; Auckland
+Brisbane; Perth; Adelaide; Kyoto; Shenzhen; Guangzhou; Chengdu; Wuhan; Karachi; Lahore; Kolkata; Chennai
+Bangalore; Philadelphia; Detroit; Dallas; Denver; Phoenix; Las Vegas; New Orleans; Baltimore; Pittsburgh
 """)
 US_STATES = _words("""
 Alabama; Alaska; Arizona; Arkansas; California; Colorado; Connecticut; Delaware; Florida; Idaho; Illinois
@@ -68,7 +78,13 @@ Mexican; Mexicans; Canadian; Canadians; Brazilian; Australian; Turkish; Turk; Tu
 Italian; Spanish; Dutch; Swiss; Swedish; Norwegian; Polish; Greek; Thai; Indonesian; Filipino; Malaysian
 Singaporean; Taiwanese; Cuban; Venezuelan; Colombian; Argentine; Nigerian; Kenyan; Ethiopian; Yemeni
 Lebanese; Jordanian; Qatari; Emirati; Kurdish; Kurds; Sunni; Shiite; Catholic; Catholics; Buddhist; Hindu
-Southeast Asian; East Asian; South Asian; Central Asian; Middle Eastern; Latin American
+Southeast Asian; East Asian; South Asian; Central Asian; Middle Eastern; Latin American; New Zealander; Irish
+Scottish; Welsh; Portuguese; Belgian; Austrian; Danish; Finnish; Czech; Hungarian; Romanian; Bulgarian; Serbian
+Croatian; Bosnian; Albanian; Slovak; Slovenian; Estonian; Latvian; Lithuanian; Icelandic; Moroccan; Algerian
+Tunisian; Ghanaian; Senegalese; Ugandan; Tanzanian; Rwandan; Zimbabwean; Zambian; Angolan; Peruvian; Chilean
+Bolivian; Ecuadorian; Uruguayan; Panamanian; Haitian; Jamaican; Nepali; Bangladeshi; Sri Lankan; Burmese; Kazakh
+Uzbek; Azerbaijani; Fijian; Samoan; Tongan; Maori; Catalan; Basque; Flemish; Pacific Islander; Pacific Islanders
+Europeans; Latino; Latinos; Hispanic; Bavarian; Kiwi; Aboriginal; Indigenous
 Laotian; Cambodian; Mongolian; Belarusian; Georgian; Armenian; Libyan; Sudanese; Somali
 """)
 ORGANISATIONS = _words("""

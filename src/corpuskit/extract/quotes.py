@@ -213,7 +213,7 @@ class Attributor:
             gap = self.text[m[1] : cue_start]
             if m[2] in ("PERSON", "ORG") and re.fullmatch(r", [^,\"“”]{1,70}, (?:\w+ly )?", gap):
                 return m[0], m[1]
-        inserted = re.search(r', (?:who|which|a|an|the|\d{1,3}\b)[^,"“”]{0,70}, (?:\w+ly )?$',
+        inserted = re.search(r', (?:who|which|a|an|the|in|on|at|\d{1,3}\b)[^,"“”]{0,70}, (?:\w+ly )?$',
                              self.text[unit_start:cue_start])  # fmt: skip
         if inserted is None:
             return None
@@ -452,6 +452,8 @@ class Attributor:
             return False
         if lemma == "tell":
             return True
+        if re.search(r',["”]\s+[^"“”,]{1,60}$', self.text[max(0, w.start - 70) : w.start]):
+            return True  # '"…," Smith wrote': any cue right after a closing quotation and a source
         if lemma in lexicon.WEAK_CUES:
             window = self.text[w.end : min(end, w.end + 60)]
             if lemma == "call":
