@@ -164,7 +164,9 @@ def write_csv(path: str | os.PathLike[str], doc: Document, layers: Iterable[str]
     contents: dict[Path, str] = {}
     for name, items in rows(doc).items():
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS[name]), lineterminator="\n")
+        # Strings are always quoted: a bare "\r" in a note would otherwise end the row.
+        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS[name]), lineterminator="\n",
+                                quoting=csv.QUOTE_NONNUMERIC)  # fmt: skip
         writer.writeheader()
         writer.writerows(items)
         contents[Path(f"{stem}.{name}.csv")] = buffer.getvalue()
