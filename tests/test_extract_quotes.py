@@ -180,3 +180,25 @@ def test_quotation_marks_pair_within_a_paragraph() -> None:
 def test_any_cue_after_a_closing_quotation_and_its_source() -> None:
     doc, (q,) = quotes_of('"We tried," Smith wrote on Twitter.')
     assert (q.kind, q.cue and q.cue.text, speaker_name(doc, q)) == ("direct", "wrote", "Smith")
+
+
+def test_question_and_exclamation_inside_the_marks() -> None:
+    _, quotes = quotes_of('"Why not?" she asked. "We can do it."')
+    assert [(q.kind, q.content.text) for q in quotes] == [("direct", '"Why not?"'), ("direct", '"We can do it."')]
+    assert quotes[0].source is not None and quotes[0].source.text == "she"
+
+
+def test_name_in_apposition_is_the_source() -> None:
+    _, (q,) = quotes_of("The union's general secretary, Jo Grady, said the strike would go ahead.")
+    assert q.source is not None and q.source.text == "Jo Grady"
+    assert q.content.text == "the strike would go ahead"
+
+
+def test_prepositions_after_a_role_noun_stay_in_the_source() -> None:
+    _, (q,) = quotes_of("The head of the regional council said the vote was fair.")
+    assert q.source is not None and q.source.text == "The head of the regional council"
+
+
+def test_source_after_the_content_with_a_place_phrase() -> None:
+    _, (q,) = quotes_of("The plan is sound, Smith said in a statement on Monday.")
+    assert (q.content.text, q.source and q.source.text) == ("The plan is sound", "Smith")

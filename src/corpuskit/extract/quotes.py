@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from corpuskit.extract import lexicon
@@ -54,6 +55,10 @@ _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "h
                           "another", "one", "two", "three", "several", "many", "some", "both", "each", "most"))
 _NOT_SUBJECT = frozenset(("there", "here", "then", "now", "it", "not", "also", "is", "was", "be", "been", "being",
                           "has", "have", "had", "do", "did", "does", "but", "and", "or"))
+_HEAD_NOUNS = frozenset(("head", "chief", "leader", "member", "members", "spokesman", "spokeswoman", "spokesperson",
+                         "director", "president", "chairman", "chair", "secretary", "minister", "official", "officials",
+                         "representative", "representatives", "group", "statement", "report", "professor", "manager",
+                         "executive", "founder", "owner", "head", "boss", "coach", "lawyer", "lawyers", "adviser"))
 _PERSON_NOUNS = frozenset(("man", "woman", "resident", "residents", "witness", "source", "sources", "analyst", "expert",
                            "officer", "lawmaker", "member", "voter", "student", "teacher", "doctor", "farmer",
                            "worker", "survivor", "victim", "father", "mother", "son", "daughter", "owner"))
@@ -141,15 +146,26 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _units(sentences: Sequence[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Sentences, merged where a quoted passage runs across a boundary."""
+    """Sentences, merged where a quoted passage runs across a boundary or where a sentence
+    splitter cut after a quoted "?" or "!" ('"Why not?" she asked.')."""
     units: list[tuple[int, int]] = []
     passages = quote_passages(text)
     for s, e in sentences:
-        if units and any(ps < s < pe for ps, pe in passages):
+        same_line = units and "\n" not in text[units[-1][1] : s]
+        continues = same_line and re.match(r"[a-z]", text[s:e]) is not None
+        if units and (any(ps < s < pe for ps, pe in passages) or continues):
             units[-1] = (units[-1][0], e)
         else:
             units.append((s, e))
-    return units
+    # A new quotation opening after a sentence end starts a new unit even where the splitter
+    # kept the two together ('… she asked. "We can do it."').
+    out: list[tuple[int, int]] = []
+    for s, e in units:
+        cuts = [m.end() for m in re.finditer(r'(?<=[a-z][.!?])\s+(?=["“])', text[s:e])
+                if not any(ps < s + m.start() < pe for ps, pe in passages)]  # fmt: skip
+        bounds = [s] + [s + c for c in cuts] + [e]
+        out += [(a, b) for a, b in pairwise(bounds) if b > a]
+    return out
 
 
 class Attributor:
@@ -173,10 +189,20 @@ class Attributor:
         while left and left[-1].text.lower() in _ADVERBS:
             left.pop()
         if left and left[-1].text == ",":
-            return self._appositive_subject(cue.start, unit_start) if cue.index >= 0 else None
+            if cue.index < 0:
+                return None
+            named = self._named_apposition(left)
+            return named if named is not None else self._appositive_subject(cue.start, unit_start)
         phrase: list[Word] = []
-        for w in reversed(left):
+        for k in range(len(left) - 1, -1, -1):
+            w = left[k]
             low = w.text.lower()
+            neighbour = left[k - 1].text.lower() if k > 0 else ""
+            # "the head of the council", "a spokesperson for Acme": a preposition after a role noun
+            # stays inside the subject.
+            if phrase and low in ("of", "for", "at", "from", "with") and neighbour in _HEAD_NOUNS:
+                phrase.insert(0, w)
+                continue
             if w.text in ',;:()"“”' or (low in _NP_BREAK and not (low in ("of", "from") and phrase)):
                 break
             if low in lexicon.CUE_FORMS and w.text.islower() and w is not cue:
@@ -194,13 +220,24 @@ class Attributor:
             any(p.text[:1].isupper() for p in phrase)
             or first in _DETERMINERS
             or last in _PRONOUN_TYPES or last in ("they", "we", "i", "you")
-            or (len(phrase) <= 2 and last.isalpha() and not last.endswith("ly") and last not in _NOT_SUBJECT)
+            or (len(phrase) <= 3 and last.isalpha() and not last.endswith("ly") and last not in _NOT_SUBJECT
+                and not any(p.text.lower() in _NOT_SUBJECT for p in phrase))
         )
         if not nounish:
             return None
         if phrase[0].text.lower() in ("there", "it") and len(phrase) == 1 and phrase[0].text == "there":
             return None
         return phrase[0].start, phrase[-1].end
+
+    def _named_apposition(self, left: list[Word]) -> tuple[int, int] | None:
+        """"The union's general secretary, Jo Grady, said": the name set off by commas."""
+        comma = left[-1].start
+        for m in reversed(self.ctx.mentions):
+            if m[1] <= comma and m[2] == "PERSON" and self.text[m[1] : comma] == "":
+                return (m[0], m[1]) if re.search(r",\s*$", self.text[max(0, m[0] - 3) : m[0]]) else None
+            if m[1] < comma - 60:
+                break
+        return None
 
     def _appositive_subject(self, cue_start: int, unit_start: int = 0) -> tuple[int, int] | None:
         """"Sarah Connor, the group's director, said", "the official, who asked not to be named,
@@ -407,12 +444,15 @@ class Attributor:
             subject = self._parse_subject(cue) or self.subject_before(cue, max(start, consumed), passages)
             after_text = text[cue_last.end : next_cue]
             lead = text[max(start, subject[0] - 2) : subject[0]].strip() if subject else ""
-            after_quote = lead in (',"', '"', ",”")
+            after_quote = lead in (',"', '"', ",”", '?"', '!"', "?”", "!”")
             after_comma = lead == ","
             # After a closing quotation mark the source ends the attribution unless a new content
             # follows ("that", a colon, another quotation); after a plain comma only a short tail may.
-            tail_is_end = not re.search(r'\bthat\b|:|["“]', after_text) and (
-                after_quote or len(after_text.split()) <= 3 or re.match(r"\s*,\s*\w+ing\b", after_text) is not None)
+            sentence_tail = re.split(r"(?<=[.!?])\s", after_text, maxsplit=1)[0]
+            tail_is_end = not re.search(r'\bthat\b|:|["“]', sentence_tail) and (
+                after_quote or len(sentence_tail.split()) <= 3
+                or re.match(r"\s*(?:,\s*\w+ing|in|on|at|during|after|before|to|while|from|late|earlier|last|this|"
+                            r"when|as)\b", sentence_tail) is not None)  # fmt: skip
             if subject and (after_quote or after_comma) and tail_is_end and subject[0] > start:
                 # "…," X said. — content before the source.
                 item = self.add((max(start, consumed), subject[0]), cue_span, subject, cue.start)
@@ -452,7 +492,7 @@ class Attributor:
             return False
         if lemma == "tell":
             return True
-        if re.search(r',["”]\s+[^"“”,]{1,60}$', self.text[max(0, w.start - 70) : w.start]):
+        if re.search(r'[,?!]["”]\s+[^"“”,]{1,60}$', self.text[max(0, w.start - 70) : w.start]):
             return True  # '"…," Smith wrote': any cue right after a closing quotation and a source
         if lemma in lexicon.WEAK_CUES:
             window = self.text[w.end : min(end, w.end + 60)]
@@ -543,11 +583,16 @@ class Attributor:
             return
         ps, pe = passages[0]
         rest = self.text[start:ps] + self.text[pe:end]
-        if rest.strip(" .,\n") or not self.ctx.speakers:
+        if rest.strip(" .,\n") or not self.items:
             return
-        position, speaker = self.ctx.speakers[-1]
-        if start - position > 1500:
+        last = max(self.items, key=lambda item: item.content[0])
+        if start - last.content[1] > 1500:
             return
+        # The last attribution's speaker, even when it stayed unresolved: the quotation is found.
+        speaker = last.speaker
+        if speaker is None and self.ctx.speakers:
+            position, candidate = self.ctx.speakers[-1]
+            speaker = candidate if start - position <= 1500 and last.source is None else None
         self.add((ps, pe), None, None, ps, speaker)
 
     def _nest(self) -> None:
