@@ -21,6 +21,7 @@ Failures cost only what they break:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import inspect
 import json
@@ -234,9 +235,18 @@ class _Heldout:
 
 
 @dataclass(frozen=True, slots=True)
+class _Calls:
+    """Grader-made argument lists for a function question and the reference result of each."""
+
+    args: tuple[Any, ...]
+    expected: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Key:
     expected: Mapping[str, Any] = field(default_factory=dict)
     heldout: Mapping[str, _Heldout] = field(default_factory=dict)
+    calls: Mapping[str, _Calls] = field(default_factory=dict)
 
 
 def _answer_key(spec: LessonSpec, grading_dir: Path) -> _Key:
@@ -249,19 +259,28 @@ def _answer_key(spec: LessonSpec, grading_dir: Path) -> _Key:
         loader.loader.exec_module(module)
     expected: dict[str, Any] = {}
     heldout: dict[str, _Heldout] = {}
+    calls: dict[str, _Calls] = {}
+
+    def function(q: Question, name: str) -> Any:
+        if module is None or not hasattr(module, name):
+            where = spec.module_path or "the lesson's grading module"
+            raise GradingError(f"{spec.lesson}: question {q.id}: no function {name!r} in {where}")
+        return getattr(module, name)
+
     for q in spec.questions:
         if q.kind == "value":
             if q.compute is not None:
-                if module is None or not hasattr(module, q.compute):
-                    where = spec.module_path or "the lesson's grading module"
-                    raise GradingError(f"{spec.lesson}: question {q.id}: no function {q.compute!r} in {where}")
                 # Round-trip through JSON so expected values are exactly the kind of data answers are.
-                expected[q.id] = json.loads(json.dumps(getattr(module, q.compute)()))
+                expected[q.id] = json.loads(json.dumps(function(q, q.compute)()))
             else:
                 expected[q.id] = q.expected
+        elif q.calls is not None:
+            args = json.loads(json.dumps(function(q, q.calls.inputs)()))
+            reference = function(q, q.calls.reference)
+            calls[q.id] = _Calls(tuple(args), tuple(json.loads(json.dumps(reference(*a))) for a in args))
         else:
             heldout[q.id] = _load_heldout(q, grading_dir)
-    return _Key(expected, heldout)
+    return _Key(expected, heldout, calls)
 
 
 def _load_heldout(question: Question, grading_dir: Path) -> _Heldout:
@@ -363,6 +382,41 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: _Heldout, cell_
         measured += " Problems: " + "; ".join(notes[:3]) + "."
     status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
     return _result(q, points, status, measured)
+
+
+def grade_calls(q: Question, pulled: answers.Pulled, calls: _Calls, cell_outcome: Outcome) -> QuestionResult:
+    """Each result of the student's function against the reference's, as a value answer."""
+    assert q.calls is not None
+    if pulled.status != "ok":
+        return _why_not(pulled, q, cell_outcome)
+    rule = dataclasses.replace(q, compare=q.calls.compare, tolerance=q.calls.tolerance)
+    results = pulled.value if isinstance(pulled.value, list) else []
+    fractions: list[float] = []
+    notes: list[str] = []
+    for k, want in enumerate(calls.expected):
+        item = results[k] if k < len(results) and isinstance(results[k], dict) else {"ok": False, "error": "no result"}
+        problem = answers.type_problem(item.get("value"), q.calls.type, "the result") if item.get("ok") else None
+        if not item.get("ok"):
+            notes.append(f"call {k + 1} raised {item.get('error', '')}")
+            fractions.append(0.0)
+        elif problem:
+            notes.append(f"on call {k + 1}, {problem}")
+            fractions.append(0.0)
+        else:
+            fractions.append(score_value(rule, item["value"], want)[0])
+    n = len(calls.expected)
+    mean = sum(fractions) / n if n else 0.0
+    full = q.calls.full_marks_at
+    points = earned(q, min(1.0, mean / full) if full > 0 else float(mean > 0))
+    right = sum(f >= 1.0 - 1e-9 for f in fractions)
+    feedback = (f"The grader called your `{q.name}` on {n} input{'s' if n != 1 else ''} of its own: {right} "
+                f"result{'s' if right != 1 else ''} fully right, mean credit {mean:.2f}.")  # fmt: skip
+    if notes:
+        feedback += " Problems: " + "; ".join(notes[:3]) + "."
+    if points < q.points and q.hint:
+        feedback += f" Hint: {q.hint}"
+    status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
+    return _result(q, points, status, feedback)
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -472,6 +526,9 @@ async def _grade_question(
     if q.kind == "value":
         code = answers.value_snippet(q.name, token, table=q.type == "table")
         timeout = limits.answer_timeout
+    elif q.calls is not None:
+        code = apply_snippet(q.name, token, key.calls[q.id].args)
+        timeout = q.timeout or limits.call_timeout
     else:
         code = answers.call_snippet(q.name, token, key.heldout[q.id].texts)
         timeout = q.timeout or limits.call_timeout
@@ -485,7 +542,40 @@ async def _grade_question(
     pulled = answers.parse_outputs(outputs, token)
     if q.kind == "value":
         return grade_value(q, pulled, key.expected[q.id], cell_outcome)
+    if q.calls is not None:
+        return grade_calls(q, pulled, key.calls[q.id], cell_outcome)
     return grade_function(q, pulled, key.heldout[q.id], cell_outcome)
+
+
+# Kernel code for a ``calls`` question: ``name(*args)`` for each grader-made argument list. Lists
+# of plain values arrive as tuples, so spans are ``(start, end, label)`` tuples as everywhere in
+# corpuskit. Only the arguments enter the kernel; the reference results stay here.
+_APPLY_BODY = '''\
+    def _tuples(_x):
+        if isinstance(_x, list):
+            _items = [_tuples(_i) for _i in _x]
+            _flat = _items and all(not isinstance(_i, (list, tuple, dict)) for _i in _items)
+            return tuple(_items) if _flat else _items
+        return _x
+    _fn = _ns.get({name})
+    if not callable(_fn):
+        _out = {{"status": "missing"}}
+    else:
+        _results = []
+        for _args in _json.loads({args}):
+            try:
+                _value = _fn(*[_tuples(_a) for _a in _args])
+                _results.append({{"ok": True, "value": _json.loads(_json.dumps(_value, allow_nan=False))}})
+            except Exception as _err:  # noqa
+                _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
+        _out = {{"status": "ok", "results": _results}}'''
+
+
+def apply_snippet(name: str, token: str, args: Sequence[Any]) -> str:
+    """Kernel code that calls ``name(*a)`` for each argument list and prints the results as JSON."""
+    payload = json.dumps(list(args))
+    body = _APPLY_BODY.format(name=json.dumps(name), args=json.dumps(payload))
+    return answers._SNIPPET.format(token=token, body=body)
 
 
 # --- entry point ---------------------------------------------------------------------------

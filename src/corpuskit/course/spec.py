@@ -38,6 +38,25 @@ class Heldout:
 
 
 @dataclass(frozen=True, slots=True)
+class Calls:
+    """A function question whose inputs the grader makes and whose outputs it checks.
+
+    ``inputs`` and ``reference`` name functions of the lesson's grading module: ``inputs()``
+    returns a list of argument lists (plain JSON data), ``reference(*args)`` the expected result
+    of one call. The student's function is called on each argument list in the kernel; each
+    result is compared here with ``compare``/``tolerance`` (as a value answer of shape ``type``),
+    and the mean credit, scaled so that ``full_marks_at`` earns full points, gives the points.
+    """
+
+    inputs: str
+    reference: str
+    type: str = "any"
+    compare: str = "exact"
+    tolerance: float = 0.0
+    full_marks_at: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """One graded question: the cell that answers it, what to pull out, how to score it.
 
@@ -62,6 +81,7 @@ class Question:
     heldout: Heldout | None = None
     hint: str = ""
     timeout: float | None = None
+    calls: Calls | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +169,14 @@ def _question(data: Mapping[str, Any]) -> Question:
     partial = data.get("partial", "none")
     if partial not in PARTIAL_RULES:
         raise ValueError(f"question {data['id']!r}: partial must be one of {', '.join(PARTIAL_RULES)}")
-    heldout = None
-    if kind == "function":
+    heldout = calls = None
+    if kind == "function" and "calls" in data:
+        c = data["calls"]
+        if c.get("compare", "exact") not in COMPARE_RULES:
+            raise ValueError(f"question {data['id']!r}: calls.compare must be one of {', '.join(COMPARE_RULES)}")
+        calls = Calls(c["inputs"], c["reference"], c.get("type", "any"), c.get("compare", "exact"),
+                      float(c.get("tolerance", 0.0)), float(c.get("full_marks_at", 1.0)))  # fmt: skip
+    elif kind == "function":
         h = data["heldout"]
         if h.get("schema", "strict") not in SPAN_SCHEMAS:
             raise ValueError(f"question {data['id']!r}: heldout.schema must be one of {', '.join(SPAN_SCHEMAS)}")
@@ -169,5 +195,5 @@ def _question(data: Mapping[str, Any]) -> Question:
         kind=kind, name=data["name"], type=data.get("type", "spans" if kind == "function" else "any"),
         compare=compare, tolerance=float(data.get("tolerance", 0.0)), partial=partial,
         expected=data.get("expected"), compute=data.get("compute"), columns=tuple(data.get("columns", ())),
-        heldout=heldout, hint=data.get("hint", ""), timeout=data.get("timeout"),
+        heldout=heldout, hint=data.get("hint", ""), timeout=data.get("timeout"), calls=calls,
     )  # fmt: skip
