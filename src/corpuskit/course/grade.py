@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import answers
 from corpuskit.course.report import CellEvent, QuestionResult, Report
-from corpuskit.course.score import earned, score_value
+from corpuskit.course.score import QUOTE_LAYERS, earned, score_quotes, score_value, speaker_names
 from corpuskit.course.spec import LessonSpec, Question, SpecError, find_grading_dir, lesson_ids, load_spec
 from corpuskit.errors import CorpuskitError
 
@@ -232,6 +232,7 @@ class _Kernel:
 class _Heldout:
     texts: tuple[str, ...]
     gold: tuple[tuple[tuple[int, int, str], ...], ...]
+    speakers: tuple[tuple[frozenset[str], ...], ...] = ()  # quote layers: right names per gold quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +294,7 @@ def _load_heldout(question: Question, grading_dir: Path) -> _Heldout:
         names = tuple(sorted(p.name for p in root.iterdir() if (p / "text.txt").is_file())) if root.is_dir() else ()
     if not names:
         raise GradingError(f"question {question.id}: no held-out documents in {root}")
-    texts, gold = [], []
+    texts, gold, speakers = [], [], []
     for name in names:
         if not (root / name).is_dir():
             raise GradingError(f"question {question.id}: no held-out document {root / name}")
@@ -303,11 +304,15 @@ def _load_heldout(question: Question, grading_dir: Path) -> _Heldout:
             spans = [(e.start, e.end, e.label) for e in doc.entities]
         elif question.heldout.layer == "timexes":
             spans = [(t.start, t.end, t.type) for t in doc.timexes]
+        elif question.heldout.layer in QUOTE_LAYERS:
+            kept = [q for q in doc.quotes if not labels or q.kind in labels]
+            spans = [(q.content.start, q.content.end, q.kind) for q in kept]
+            speakers.append(tuple(speaker_names(q, doc) for q in kept))
         else:
             raise GradingError(f"question {question.id}: cannot score layer {question.heldout.layer!r} yet")
         texts.append(doc.text)
         gold.append(tuple(s for s in spans if not labels or s[2] in labels))
-    return _Heldout(tuple(texts), tuple(gold))
+    return _Heldout(tuple(texts), tuple(gold), tuple(speakers))
 
 
 # --- grading one question ------------------------------------------------------------------
@@ -367,6 +372,8 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: _Heldout, cell_
             predictions.append([])
         else:
             predictions.append([(int(s), int(e), str(label)) for s, e, label in item["value"]])
+    if q.heldout.layer in QUOTE_LAYERS:
+        return _grade_quotes(q, heldout, predictions, notes)
     labels = q.heldout.labels or None
     result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
     f1 = result.f1
@@ -417,6 +424,30 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: _Calls, cell_outcome
         feedback += f" Hint: {q.hint}"
     status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
     return _result(q, points, status, feedback)
+
+
+def _grade_quotes(
+    q: Question, heldout: _Heldout, predictions: list[list[tuple[int, int, str]]], notes: list[str]
+) -> QuestionResult:
+    """Quote contents matched at the spec's overlap; for ``attributions``, speakers must be right too."""
+    assert q.heldout is not None
+    found = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap)
+    counts = found.attribution if q.heldout.layer == "attributions" else found.content
+    f1 = counts.f1
+    fraction = min(1.0, f1 / q.heldout.full_marks_at) if q.heldout.full_marks_at > 0 else float(f1 > 0)
+    points = earned(q, fraction)
+    n = len(heldout.texts)
+    what = "quotes with the right speaker" if q.heldout.layer == "attributions" else "quote contents"
+    measured = (
+        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` finds {what} with F1 {f1:.2f} "
+        f"(precision {counts.precision:.2f}, recall {counts.recall:.2f}, a match covers more than "
+        f"{q.heldout.overlap:.0%} of a quote); speaker right on {found.speakers_right} of the "
+        f"{found.matched} quotes found; full marks from F1 {q.heldout.full_marks_at:.2f}."
+    )
+    if notes:
+        measured += " Problems: " + "; ".join(notes[:3]) + "."
+    status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
+    return _result(q, points, status, measured)
 
 
 # --- the run -------------------------------------------------------------------------------

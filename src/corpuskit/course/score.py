@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.course.spec import Question
+
+if TYPE_CHECKING:
+    from corpuskit.evaluate.counts import Counts
 
 Fraction = tuple[float, str]
 
@@ -117,3 +121,68 @@ def earned(question: Question, fraction: float) -> float:
     if question.partial == "none":
         return 0.0
     return round(question.points * max(0.0, fraction), 2)
+
+
+# --- held-out quotes -------------------------------------------------------------------------
+
+QUOTE_LAYERS = ("quotes", "attributions")
+"""Held-out layers scored by quote matching: ``quotes`` counts found contents, ``attributions``
+counts a quote only when its content is found *and* its speaker is right."""
+
+
+def speaker_key(name: str) -> str:
+    """How speaker names are compared: case and runs of spaces do not matter."""
+    return " ".join(str(name).split()).casefold()
+
+
+def speaker_names(quote: Any, doc: Any) -> frozenset[str]:
+    """The names that count as the right speaker of a gold quote, as :func:`speaker_key` gives them:
+    its source as written, the speaker cluster's name and every mention of that cluster
+    ("Trump", "Donald Trump", "The U.S. president", "he", ...)."""
+    names = {quote.source.text} if quote.source is not None else set()
+    for cluster in doc.clusters:
+        if quote.speaker is not None and cluster.id == quote.speaker:
+            names |= {cluster.name, *(m.text for m in cluster.mentions)}
+    return frozenset(speaker_key(n) for n in names)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteScore:
+    """Held-out quote scores at one overlap threshold: contents found, speakers right on them."""
+
+    overlap: float
+    content: Counts
+    attribution: Counts
+    speakers_right: int
+    matched: int
+
+
+def score_quotes(
+    gold: Sequence[Sequence[tuple[int, int, str]]],
+    speakers: Sequence[Sequence[frozenset[str]]],
+    predictions: Sequence[Sequence[tuple[int, int, str]]],
+    overlap: float,
+) -> QuoteScore:
+    """Match predicted ``(start, end, speaker)`` quotes to gold contents per document, as the
+    Gender Gap Tracker evaluation does (:func:`corpuskit.evaluate.layers.match_quotes`: a gold
+    quote is found by the prediction covering the largest share of it, above ``overlap``).
+
+    A found quote's speaker is right when the predicted name is one of the gold quote's
+    ``speakers`` (see :func:`speaker_names`).
+    """
+    from corpuskit.evaluate.counts import Counts
+    from corpuskit.evaluate.layers import match_quotes
+    from corpuskit.model import Quote, Span
+
+    def quotes(items: Sequence[tuple[int, int, str]]) -> list[Quote]:
+        return [Quote(str(i), Span(s, e, ""), None, None, None, "direct") for i, (s, e, _) in enumerate(items)]
+
+    content, attribution, right_total, matched_total = Counts(), Counts(), 0, 0
+    for doc_gold, doc_speakers, doc_pred in zip(gold, speakers, predictions, strict=True):
+        pairs = match_quotes(quotes(doc_gold), quotes(doc_pred), overlap)
+        right = sum(speaker_key(doc_pred[p][2]) in doc_speakers[g] for g, p in pairs)
+        n = len(pairs)
+        content += Counts(correct=n, missed=len(doc_gold) - n, spurious=len(doc_pred) - n)
+        attribution += Counts(correct=right, missed=len(doc_gold) - right, spurious=len(doc_pred) - right)
+        right_total, matched_total = right_total + right, matched_total + n
+    return QuoteScore(overlap, content, attribution, right_total, matched_total)

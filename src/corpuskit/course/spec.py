@@ -35,6 +35,9 @@ class Heldout:
     labels: tuple[str, ...] = ()
     schema: Literal["strict", "exact", "partial", "type"] = "strict"
     full_marks_at: float = 1.0
+    overlap: float = 0.3
+    """For the ``quotes`` and ``attributions`` layers: the share of a gold content a prediction
+    must cover to find it (0.3 and 0.8 in the Gender Gap Tracker evaluation)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,7 @@ def _question(data: Mapping[str, Any]) -> Question:
         heldout = Heldout(
             tuple([docs] if isinstance(docs, str) else docs), h.get("layer", "entities"),
             tuple(h.get("labels", ())), h.get("schema", "strict"), float(h.get("full_marks_at", 1.0)),
+            float(h.get("overlap", 0.3)),
         )  # fmt: skip
     elif "expected" not in data and "compute" not in data:
         raise ValueError(f"question {data['id']!r}: a value question needs expected or compute")
