@@ -176,3 +176,23 @@ def test_annotate_refuses_what_it_cannot_show() -> None:
         annotate(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="start, end"):
         annotate("Kim met Trump.", passage="S1")
+
+
+def test_a_saved_file_reopens_with_its_setup_and_gold(tmp_path: Path, gold: corpuskit.Document) -> None:
+    widget = annotate(gold, passage="S2", labels=["PERSON", "GPE"])
+    send(widget, action="add", start=kim(gold)[0], end=kim(gold)[1], label="PERSON")
+    path = widget.save(tmp_path / "mine.json")
+    for reopened in (annotate(path), annotate(read_json_document(path))):
+        assert reopened.labels == ["PERSON", "GPE"] and reopened.offset == 51
+        assert reopened.annotations == widget.annotations
+        assert reopened.has_gold and reopened.agreement["total"]["correct"] == 1
+    assert annotate(path).path == path
+    assert set(annotate(path).to_document().metadata["annotate"]) == {"layer", "labels", "passage"}
+
+
+def test_a_saved_plain_text_reopens_without_gold(tmp_path: Path) -> None:
+    widget = annotate("Kim met Trump in Hanoi.", labels=["PERSON"])
+    send(widget, action="add", start=0, end=3, label="PERSON")
+    path = widget.save(tmp_path / "plain.json")
+    reopened = annotate(path)
+    assert reopened.has_gold is False and reopened.annotations == widget.annotations

@@ -16,7 +16,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from corpuskit.annotate.model import SPEAKER, AnnotationState, Change, Passage, default_keys, passage_of
+from corpuskit.annotate.model import SPEAKER, STATE_KEY, AnnotationState, Change, Passage, default_keys, passage_of
 from corpuskit.model import Document, Entity, Quote, Section
 
 STATIC = Path(__file__).parent / "static"
@@ -171,8 +171,8 @@ class AnnotationWidget(anywidget.AnyWidget):
 
 
 def annotate(
-    doc_or_text: Document | str,
-    layer: str = "entities",
+    doc_or_text: Document | str | os.PathLike[str],
+    layer: str | None = None,
     labels: Iterable[str] | None = None,
     *,
     passage: str | Passage | Section | None = None,
@@ -181,16 +181,36 @@ def annotate(
     gold: Document | None = None,
     path: str | os.PathLike[str] | None = None,
 ) -> AnnotationWidget:
-    """A widget to annotate ``layer`` of a document (or a plain text) with the mouse.
+    """A widget to annotate ``layer`` (default ``"entities"``) of a document or a text with the mouse.
 
     ``passage`` is a section id (``"S4"``), a ``Section`` or ``(start, end)``; ``labels`` a
     subset of the layer's labels; ``keys`` overrides label shortcuts (``{"PERSON": "p"}``).
     Live agreement compares with ``gold`` (default: the document itself) unless ``feedback``
     is False or ``CORPUSKIT_FEEDBACK=0``. With ``path`` the work is saved there after every
     change, and a file already there is loaded first, so re-running the cell keeps the work.
+    A saved file (a ``Path``, or the ``Document`` read from it) reopens with its layer, labels,
+    passage and spans, against the corpus document of the same id as gold.
 
     >>> w = annotate(corpuskit.load("hanoi-summit-2019"), passage="S2", labels=["PERSON", "GPE"])  # doctest: +SKIP
     """
+    if isinstance(doc_or_text, os.PathLike):
+        from corpuskit.formats.native import read_json_document
+
+        path = doc_or_text if path is None else path
+        doc_or_text = read_json_document(doc_or_text)
+    saved = None
+    if isinstance(doc_or_text, Document) and STATE_KEY in doc_or_text.metadata:
+        # The student's own file: its set-up is trusted here (it is theirs), never by a grader.
+        saved = doc_or_text
+        setup = saved.metadata[STATE_KEY]
+        layer = layer or setup.get("layer")
+        labels = labels if labels is not None else setup.get("labels")
+        if passage is None and setup.get("passage"):
+            passage = (int(setup["passage"][0]), int(setup["passage"][1]))
+        gold = gold if gold is not None else _corpus_gold(saved)
+        meta = {k: v for k, v in saved.metadata.items() if k != STATE_KEY}
+        doc_or_text = Document(saved.id, saved.text, meta)
+    layer = layer or "entities"
     if isinstance(doc_or_text, Document):
         doc: Document | None = doc_or_text
         text = doc_or_text.text
@@ -204,11 +224,25 @@ def annotate(
         reference = None  # no gold for this layer yet: agreement would only say "0 of 0"
     base = None if doc is None else Document(doc.id, doc.text, doc.metadata)
     state = AnnotationState(text, layer, labels, window, gold=reference, doc=base)
-    if path is not None and Path(path).is_file():
+    if saved is not None:
+        state.restore(saved, undoable=False)
+    elif path is not None and Path(path).is_file():
         from corpuskit.formats.native import read_json_document
 
         state.restore(read_json_document(path), undoable=False)
     return AnnotationWidget(state, keys=keys, feedback=feedback, path=path)
+
+
+def _corpus_gold(saved: Document) -> Document | None:
+    """The corpus document a saved annotation was made on, if it is in the corpus path."""
+    from corpuskit.corpus import load
+    from corpuskit.errors import CorpuskitError
+
+    try:
+        found = load(saved.id)
+    except CorpuskitError:
+        return None
+    return found if found.text == saved.text else None
 
 
 def _pair(passage: object) -> Passage:
