@@ -118,3 +118,7 @@ def test_our_validator_agrees_with_jsonschema_on_mutations(data: st.DataObject, 
     ours = list(schema().problems(mutated))
     theirs = list(REFERENCE.iter_errors(mutated))
     assert bool(ours) == bool(theirs), (path, ours, [e.message for e in theirs])
+    # The compiled check and the problem-naming walk must agree too.
+    assert schema().is_valid(mutated) == (not theirs)
+    walked = list(schema()._check(schema().document, mutated, "$"))
+    assert bool(walked) == bool(theirs)
