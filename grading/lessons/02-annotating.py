@@ -1,0 +1,88 @@
+"""Expected answers of lesson 2, computed from the gold in the grader's process (never in the kernel).
+
+``CLASSMATE`` repeats the lesson's locked cell of the same name; the solution-scores-full-marks
+test fails if the two drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import corpuskit
+
+CLASSMATE = {
+    "S7": "[Trump](PERSON)'s press conference was brought forward by [two hours](TIME) to [2 p.m.](TIME) local time "
+          "([0700 GMT](TIME)).",
+    "S11": "[Trump](PERSON) and [Kim](PERSON) started the [two-day](DATE) summit [Wednesday night](DATE) with a brief "
+           "one-on-one chat and a dinner and continued their discussions the following day on concrete ways for peace "
+           "and denuclearization of the [Korean Peninsula](LOC).",
+    "S14": "[Trump](PERSON) said [U.S. Secretary of State Mike Pompeo](PERSON) felt during the meeting that it was "
+           '"not a good thing" to sign off on anything, though they had some options on the negotiating table.',
+}  # fmt: skip
+
+# (key in the lesson, section, mention text); None: the case is not in the article.
+HARD_CASES = [
+    ("the Democratic People's Republic of Korea (S2)", "S2", "the Democratic People's Republic of Korea"),
+    ("DPRK in 'with the DPRK leader' (S18)", "S18", "DPRK"),
+    ("the White House in 'according to the White House' (S4)", "S4", "the White House"),
+    ("the White House in 'a state dinner at the White House' (not in the article)", None, None),
+    ("Pyongyang in 'talks between Pyongyang and Washington' (S12)", "S12", "Pyongyang"),
+    ("Wednesday night (S11)", "S11", "Wednesday night"),
+    ("two-day in 'the two-day summit' (S11)", "S11", "two-day"),
+    ("Southeast Asian in 'the Southeast Asian country' (S24)", "S24", "Southeast Asian"),
+]
+# Guideline 1.3: FAC when something happens in or at the building.
+NOT_IN_ARTICLE = "FAC"
+
+
+@cache
+def _doc() -> corpuskit.Document:
+    return corpuskit.load("hanoi-summit-2019")
+
+
+def _section(sid: str) -> corpuskit.Section:
+    return next(s for s in _doc().sections if s.id == sid)
+
+
+def _gold_in(*sids: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for sid in sids:
+        s = _section(sid)
+        spans += [(e.start, e.end, e.label) for e in _doc().entities if s.start <= e.start and e.end <= s.end]
+    return spans
+
+
+def caption_spans() -> list[tuple[int, int, str]]:
+    return _gold_in("S3")
+
+
+def s4_spans() -> list[tuple[int, int, str]]:
+    return _gold_in("S4")
+
+
+def classmate_f1() -> dict[str, float]:
+    from corpuskit.evaluate import score_spans
+    from corpuskit.formats.markup import parse_entities
+
+    spans = [(e.start, e.end, e.label) for sid, markup in CLASSMATE.items()
+             for e in parse_entities(markup, _doc(), start=_section(sid).start)]  # fmt: skip
+    result = score_spans(_gold_in(*CLASSMATE), spans).strict
+    return {label: counts.f1 for label, counts in result.by_label.items()}
+
+
+def hard_cases() -> dict[str, str]:
+    answers = {}
+    for key, sid, text in HARD_CASES:
+        if sid is None or text is None:
+            answers[key] = NOT_IN_ARTICLE
+            continue
+        s = _section(sid)
+        start = _doc().text.index(text, s.start)
+        answers[key] = next(e.label for e in _doc().entities if (e.start, e.end) == (start, start + len(text)))
+    return answers
+
+
+def s21_quotes() -> list[tuple[int, int, str]]:
+    s = _section("S21")
+    return [(q.content.start, q.content.end, q.kind) for q in _doc().quotes
+            if s.start <= q.content.start and q.content.end <= s.end]  # fmt: skip
