@@ -146,7 +146,7 @@ def test_sandboxed_kernel_sees_no_grading_files_and_no_network(tmp_path: Path) -
     (grading / "lessons" / "peek.json").write_text(json.dumps(spec))
     source = (
         "import os, socket\n"
-        f"seen = os.listdir({str(grading)!r})\n"
+        f"seen = os.listdir({str(grading)!r}) if os.path.isdir({str(grading)!r}) else []\n"
         "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n    online = True\n"
         "except OSError:\n    online = False"
     )

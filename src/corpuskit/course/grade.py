@@ -21,32 +21,30 @@ Failures cost only what they break:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import importlib.util
 import inspect
 import json
 import math
 import os
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import answers
 from corpuskit.course.report import CellEvent, QuestionResult, Report
+from corpuskit.course.sandbox import Isolation, KernelFactory, Limits, kernel_factory, lease_uid, probe
 from corpuskit.course.score import QUOTE_LAYERS, earned, score_quotes, score_value, speaker_names
 from corpuskit.course.spec import LessonSpec, Question, SpecError, find_grading_dir, lesson_ids, load_spec
 from corpuskit.errors import CorpuskitError
+from corpuskit.fileio import write_text_atomic
 
 if TYPE_CHECKING:
-    from jupyter_client.manager import AsyncKernelManager
     from nbformat import NotebookNode
 
 
@@ -54,74 +52,12 @@ class GradingError(CorpuskitError):
     """Grading itself failed (no spec, no held-out data, no kernel): not the student's fault."""
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Time limits in seconds."""
-
-    cell_timeout: float = 120.0
-    total_timeout: float = 1200.0
-    answer_timeout: float = 30.0
-    call_timeout: float = 120.0
-    startup_timeout: float = 60.0
-    probe_timeout: float = 5.0
-    max_restarts: int = 2
-
-
-KernelFactory = Callable[[], "AsyncKernelManager"]
-
-
-# --- kernel launch: the one place that decides how the student's kernel is started ---------
-
-
-@cache
 def sandbox_problem() -> str | None:
-    """Why the namespace sandbox cannot be used here, or None when it can."""
-    if not sys.platform.startswith("linux"):
-        return "the sandbox needs Linux namespaces"
-    if os.geteuid() != 0:
-        return "the sandbox needs root (unshare -m -n); run the grader as root in a container"
-    for tool in ("unshare", "setpriv", "mount"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed"
-    probe = subprocess.run(
-        ["unshare", "-m", "-n", "--propagation", "private", "true"], capture_output=True, timeout=10, check=False
-    )
-    if probe.returncode != 0:
-        return f"unshare failed: {probe.stderr.decode(errors='replace').strip()[:200]}"
-    return None
-
-
-def kernel_factory(run_dir: Path, hidden: Sequence[Path] = (), sandbox: bool = False) -> KernelFactory:
-    """A function making kernel managers for the student's kernel.
-
-    With ``sandbox``, the kernel runs in new mount and network namespaces: no network, each
-    ``hidden`` folder covered by an empty read-only tmpfs, all capabilities dropped and
-    ``no_new_privs`` set (so it cannot unmount them). Kernels talk over unix sockets (``ipc``)
-    in ``run_dir``, as TCP on localhost is gone with the network.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class SandboxedKernelManager(AsyncKernelManager):
-        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            cmd: list[str] = super().format_kernel_cmd(extra_arguments)
-            connection_file = cmd[cmd.index("-f") + 1]
-            mounts = "".join(f"mount -t tmpfs -o ro none '{folder}' && " for folder in hidden)
-            script = (
-                f"{mounts}exec setpriv --bounding-set=-all --inh-caps=-all --no-new-privs"
-                ' "$0" -m ipykernel_launcher -f "$1"'
-            )
-            return ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script, sys.executable,
-                    connection_file]  # fmt: skip
-
-    counter = iter(range(1_000_000))
-
-    def make() -> AsyncKernelManager:
-        ip = str(run_dir / f"kernel-{next(counter)}")
-        if sandbox:
-            return SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=ip)
-        return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=ip)
-
-    return make
+    """Why the full sandbox cannot be used here, or None when it can."""
+    isolation = probe()
+    if isolation.mode == "bwrap":
+        return None
+    return "; ".join(isolation.missing) or isolation.mode
 
 
 # --- running cells -------------------------------------------------------------------------
@@ -129,7 +65,7 @@ def kernel_factory(run_dir: Path, hidden: Sequence[Path] = (), sandbox: bool = F
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    kind: str  # ok / error / timeout / dead
+    kind: str  # ok / error / timeout / dead / memory-limit / process-limit
     message: str = ""
 
     @property
@@ -137,21 +73,62 @@ class Outcome:
         return self.kind == "ok"
 
 
+def _error_kind(ename: str, evalue: str) -> str:
+    """Errors that mean a resource limit was hit get their own kind, so the report can say so."""
+    if ename == "MemoryError":
+        return "memory-limit"
+    if ename == "BlockingIOError" or (ename == "RuntimeError" and "can't start new thread" in evalue):
+        return "process-limit"
+    return "error"
+
+
+def _capped_client_class() -> type[Any]:
+    """An nbclient client that keeps a bounded amount of each cell's output and counts the rest."""
+    from nbclient import NotebookClient
+
+    class CappedClient(NotebookClient):
+        cell_cap = 1_000_000
+        total_cap = 10_000_000
+        scratch_cap = 2 * answers.MAX_ANSWER_CHARS
+
+        def reset(self, index: int) -> None:
+            self.kept = getattr(self, "kept", {})
+            self.dropped = getattr(self, "dropped", {})
+            self.kept_total = getattr(self, "kept_total", 0)
+            self.kept[index] = 0
+            self.dropped[index] = 0
+
+        def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            scratch = cell_index == len(self.nb.cells) - 1
+            left = self.total_cap - self.kept_total + self.kept[cell_index]
+            room = self.scratch_cap if scratch else min(self.cell_cap, left)
+            if self.kept[cell_index] + size > room:
+                self.dropped[cell_index] += size
+                return None
+            self.kept[cell_index] += size
+            if not scratch:
+                self.kept_total += size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
+
+
 class _Kernel:
     """One nbclient client whose kernel can be replaced; the last cell is the grader's scratch cell."""
 
     def __init__(self, nb: NotebookNode, factory: KernelFactory, limits: Limits, cwd: Path) -> None:
-        from nbclient import NotebookClient
-
         self.nb = nb
         self.factory = factory
         self.limits = limits
         self.timeout = limits.cell_timeout
-        self.client = NotebookClient(
+        self.client = _capped_client_class()(
             nb, km=factory(), kernel_name="python3", allow_errors=True, interrupt_on_timeout=False,
             startup_timeout=int(limits.startup_timeout), shutdown_kernel="immediate", record_timing=False,
             iopub_timeout=10, resources={"metadata": {"path": str(cwd)}},
         )  # fmt: skip
+        self.client.cell_cap = limits.cell_output_bytes
+        self.client.total_cap = limits.total_output_bytes
         # nbclient counts whole seconds.
         self.client.timeout_func = lambda cell: max(1, math.ceil(self.timeout))
 
@@ -176,11 +153,16 @@ class _Kernel:
         self.client.km = self.factory()
         await self.start()
 
+    def dropped(self, index: int) -> int:
+        """Bytes of output the cell printed beyond what was kept, in its last run."""
+        return int(getattr(self.client, "dropped", {}).get(index, 0))
+
     async def run(self, index: int, timeout: float) -> Outcome:
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         self.timeout = max(timeout, 0.1)
         cell = self.nb.cells[index]
+        self.client.reset(index)
         try:
             await self.client.async_execute_cell(cell, index, store_history=index != len(self.nb.cells) - 1)
         except CellTimeoutError:
@@ -189,7 +171,8 @@ class _Kernel:
             return Outcome("dead", "the kernel died (a crash, os._exit, or out of memory)")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                return Outcome("error", f"{output.get('ename', 'Error')}: {str(output.get('evalue', ''))[:300]}")
+                ename, evalue = str(output.get("ename", "Error")), str(output.get("evalue", ""))
+                return Outcome(_error_kind(ename, evalue), f"{ename}: {evalue[:300]}")
         return Outcome("ok")
 
     async def snippet(self, code: str, timeout: float) -> tuple[Outcome, list[Any]]:
@@ -250,7 +233,7 @@ class _Key:
     calls: Mapping[str, _Calls] = field(default_factory=dict)
 
 
-def _answer_key(spec: LessonSpec, grading_dir: Path) -> _Key:
+def _answer_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path | None = None) -> _Key:
     module: Any = None
     if spec.module_path is not None:
         loader = importlib.util.spec_from_file_location(f"corpuskit_grading_{spec.lesson.replace('-', '_')}",
@@ -280,15 +263,14 @@ def _answer_key(spec: LessonSpec, grading_dir: Path) -> _Key:
             reference = function(q, q.calls.reference)
             calls[q.id] = _Calls(tuple(args), tuple(json.loads(json.dumps(reference(*a))) for a in args))
         else:
-            heldout[q.id] = _load_heldout(q, grading_dir)
+            heldout[q.id] = _load_heldout(q, heldout_root or grading_dir / "heldout")
     return _Key(expected, heldout, calls)
 
 
-def _load_heldout(question: Question, grading_dir: Path) -> _Heldout:
+def _load_heldout(question: Question, root: Path) -> _Heldout:
     from corpuskit.corpus import load
 
     assert question.heldout is not None
-    root = grading_dir / "heldout"
     names = question.heldout.documents
     if names == ("*",):
         names = tuple(sorted(p.name for p in root.iterdir() if (p / "text.txt").is_file())) if root.is_dir() else ()
@@ -523,6 +505,10 @@ async def _run(
                 event(index, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
                 break
             outcome = await kernel.run(index, min(limits.cell_timeout, remaining))
+            if kernel.dropped(index):
+                event(index, "output-limit", f"the cell printed over {limits.cell_output_bytes:,} bytes (or the "
+                                             f"notebook over {limits.total_output_bytes:,}); "
+                                             f"{kernel.dropped(index):,} bytes were dropped")  # fmt: skip
             if outcome.ok:
                 completed.append(index)
             else:
@@ -632,11 +618,113 @@ def _run_dir() -> Iterator[Path]:
         yield Path(folder)
 
 
-def hidden_folders(grading_dir: Path) -> list[Path]:
-    """What the sandboxed kernel must not see: the grading folder, solutions and sources beside it."""
-    root = grading_dir.resolve().parent
-    candidates = [grading_dir.resolve(), root / "solutions", root / "notebooks"]
-    return [folder for folder in candidates if folder.is_dir()]
+def hidden_folders(grading_dir: Path, *extra: Path) -> list[Path]:
+    """What the kernel must not see where only a blacklist is possible (the ``unshare`` sandbox).
+
+    The ``bwrap`` sandbox needs no list: its kernel sees only what it is given.
+    """
+    import corpuskit
+
+    roots = {grading_dir.resolve().parent, Path(corpuskit.__file__).resolve().parents[2]}
+    candidates = [grading_dir.resolve(), *(p.resolve() for p in extra)]
+    candidates += [root / name for root in roots for name in ("solutions", "notebooks", "tests", "grading", ".git")]
+    return [folder for folder in dict.fromkeys(candidates) if folder.is_dir()]
+
+
+_KEYS: dict[tuple[object, ...], _Key] = {}
+
+
+def _cached_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path) -> _Key:
+    """The answer key, computed once per process for a lesson (batch workers grade many submissions)."""
+    stamp = tuple(p.stat().st_mtime_ns for p in (spec.path, spec.module_path) if p is not None and p.exists())
+    cache_key = (spec.lesson, str(spec.path), stamp, str(grading_dir.resolve()), str(heldout_root.resolve()))
+    if cache_key not in _KEYS:
+        _KEYS[cache_key] = _answer_key(spec, grading_dir, heldout_root)
+    return _KEYS[cache_key]
+
+
+# What a submission can be refused for before any code runs: graded 0 with a report saying why.
+def _read_notebook(path: Path) -> tuple[Any, str, str]:
+    """The notebook, or None with the report status and the reason."""
+    import nbformat
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise GradingError(f"{path}: no such file") from None
+    except OSError as err:
+        raise GradingError(f"{path}: {err.strerror}") from None
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)  # type: ignore[no-untyped-call]
+        nbformat.validate(nb)
+    except Exception as err:
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        return None, "invalid-notebook", f"{type(err).__name__}: {first}"
+    if not isinstance(nb.get("cells"), list) or not any(c.get("cell_type") == "code" for c in nb.cells):
+        return None, "no-cells", "the notebook has no code cells"
+    kernelspec = nb.get("metadata", {}).get("kernelspec") or {}
+    name = str(kernelspec.get("name", "python3")) if isinstance(kernelspec, Mapping) else "?"
+    language = str(kernelspec.get("language", "")).lower() if isinstance(kernelspec, Mapping) else "?"
+    if (language and language != "python") or (not language and not name.startswith("python")):
+        why = f"the notebook is for the kernel {name!r} ({language or 'no language'}), not Python 3"
+        return None, "wrong-kernel", why
+    return nb, "", ""
+
+
+def _release_copy(spec: LessonSpec, release_dir: Path) -> Any:
+    import nbformat
+
+    path = release_dir / spec.notebook
+    if not path.is_file():
+        return None
+    return nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+
+
+def _source(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def restore_locked(nb: NotebookNode, release: NotebookNode) -> list[tuple[str, str]]:
+    """Put locked cells back as released (as nbgrader does): ``(grade_id, what happened)`` for each change.
+
+    An edited locked cell gets its released source; a deleted one is inserted after the cell that
+    precedes it in the release. Cells are matched by grade id.
+    """
+    import copy
+
+    def locked(cell: Mapping[str, Any]) -> bool:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        return bool(isinstance(meta, Mapping) and meta.get("locked") and not meta.get("solution"))
+
+    changes: list[tuple[str, str]] = []
+    previous: str | None = None
+    for cell in release.cells:
+        gid = _grade_id(cell)
+        if gid is None:
+            continue
+        where = {g: i for i, c in enumerate(nb.cells) if (g := _grade_id(c)) is not None}
+        if locked(cell):
+            fresh = copy.deepcopy(cell)
+            fresh["outputs"] = [] if fresh.get("cell_type") == "code" else fresh.get("outputs", [])
+            if gid not in where:
+                at = where[previous] + 1 if previous in where else 0
+                nb.cells.insert(at, fresh)
+                changes.append((gid, "deleted; put back as released"))
+            elif _source(nb.cells[where[gid]]) != _source(cell) or nb.cells[where[gid]].get("cell_type") != cell.get(
+                "cell_type"
+            ):
+                nb.cells[where[gid]] = fresh
+                changes.append((gid, "edited; run as released instead"))
+        previous = gid
+    return changes
+
+
+def _refused(path: Path, spec: LessonSpec, status: str, why: str, warnings: Sequence[str], label: str,
+             isolation: str, seconds: float) -> Report:  # fmt: skip
+    questions = tuple(_result(q, 0.0, "not-reached", f"Not graded: {why}.") for q in spec.questions)
+    return Report(str(path), spec.lesson, spec.title, status, questions, (CellEvent(-1, None, status, why),),
+                  tuple(warnings), label, seconds, isolation)  # fmt: skip
 
 
 def grade(
@@ -644,54 +732,69 @@ def grade(
     *,
     lesson: str | None = None,
     grading_dir: str | os.PathLike[str] | None = None,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     sandbox: str = "auto",
+    heldout_dir: str | os.PathLike[str] | None = None,
+    release_dir: str | os.PathLike[str] | None = None,
+    hide: Sequence[str | os.PathLike[str]] = (),
 ) -> Report:
     """Grade one submitted notebook. ``sandbox`` is ``auto``, ``on`` or ``off``.
 
+    ``heldout_dir`` is a private held-out set (default: ``heldout/`` in the grading folder);
+    ``release_dir`` holds the released notebooks whose locked cells are restored (default:
+    ``exercises/`` beside the grading folder); ``hide`` lists more folders the kernel must not
+    see where the sandbox works by hiding (report folders, other submissions).
     Raises ``GradingError`` (or ``SpecError``) only when grading itself cannot happen; a broken
-    submission gets a report.
+    or hostile submission gets a report.
     """
-    import nbformat
-
     started = time.monotonic()
+    limits = limits or Limits()
     path = Path(submission)
     folder = find_grading_dir(grading_dir)
-    nb: Any = None
-    unreadable = ""
-    try:
-        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-        if not isinstance(nb.get("cells"), list):
-            raise ValueError("no cells")
-    except FileNotFoundError:
-        raise GradingError(f"{path}: no such file") from None
-    except Exception as err:
-        unreadable = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
-        nb = None
+    nb, refusal, why = _read_notebook(path)
     lesson_id = lesson or lesson_of(path, nb, folder)
     try:
         spec = load_spec(folder, lesson_id)
     except SpecError as err:
         raise GradingError(str(err)) from None
-    key = _answer_key(spec, folder)
+    heldout_root = Path(heldout_dir) if heldout_dir is not None else folder / "heldout"
+    if heldout_dir is not None and not heldout_root.is_dir():
+        raise GradingError(f"{heldout_root}: no such held-out folder")
+    key = _cached_key(spec, folder, heldout_root)
+    isolation = probe() if sandbox != "off" else Isolation("none", ("switched off",))
+    if sandbox == "on" and isolation.mode != "bwrap":
+        raise GradingError(f"the sandbox was asked for but cannot be used: {'; '.join(isolation.missing)}")
     warnings: list[str] = []
-    problem = sandbox_problem() if sandbox != "off" else "switched off"
-    if sandbox == "on" and problem:
-        raise GradingError(f"the sandbox was asked for but cannot be used: {problem}")
-    use_sandbox = problem is None
-    if sandbox == "auto" and problem:
-        warnings.append(f"ran without the sandbox ({problem}): the kernel had network access and could read files")
-    if nb is None:
-        questions = tuple(_result(q, 0.0, "not-reached", f"The notebook could not be read ({unreadable}).")
-                          for q in spec.questions)  # fmt: skip
-        events = (CellEvent(-1, None, "invalid-notebook", unreadable),)
-        return Report(str(path), spec.lesson, spec.title, "invalid-notebook", questions, events, tuple(warnings),
-                      "on" if use_sandbox else "off", time.monotonic() - started)  # fmt: skip
-    with _run_dir() as run_dir:
+    if sandbox == "auto" and isolation.warning():
+        warnings.append(str(isolation.warning()))
+    described = isolation.describe(limits)
+    heldout_name = ""
+    if key.heldout:
+        heldout_name = f"{'private' if heldout_dir is not None else 'public'} set {heldout_root.resolve()}"
+    claimed = nb.get("metadata", {}).get("corpuskit", {}).get("lesson") if nb is not None else None
+    if nb is not None and isinstance(claimed, str) and claimed != spec.lesson:
+        refusal, why = "wrong-lesson", f"this notebook is lesson {claimed!r}, but it was graded as {spec.lesson!r}"
+    if refusal:
+        report = _refused(path, spec, refusal, why, warnings, isolation.label, described, time.monotonic() - started)
+        return dataclasses.replace(report, heldout=heldout_name)
+    releases = Path(release_dir) if release_dir is not None else folder.resolve().parent / "exercises"
+    release = _release_copy(spec, releases)
+    restored: list[tuple[str, str]] = []
+    if release is None:
+        warnings.append(f"no released copy {releases / spec.notebook}: locked cells were run as submitted")
+    else:
+        restored = restore_locked(nb, release)
+    with _run_dir() as run_dir, contextlib.ExitStack() as stack:
         cwd = run_dir / "work"
         cwd.mkdir()
-        factory = kernel_factory(run_dir, hidden_folders(folder) if use_sandbox else (), use_sandbox)
+        write_text_atomic(cwd / path.name, json.dumps(nb, ensure_ascii=False))
+        uid = stack.enter_context(lease_uid()) if isolation.mode == "bwrap" else 0
+        hidden = hidden_folders(folder, heldout_root, path.resolve().parent, *map(Path, hide))
+        factory = kernel_factory(run_dir, cwd, isolation, limits, hidden, uid)
         results, cell_events = asyncio.run(_run(nb, spec, key, limits, factory, cwd))
+    where = {gid: i for i, c in enumerate(nb.cells) if (gid := _grade_id(c)) is not None}
+    locked_events = [CellEvent(where.get(gid, -1), gid, "locked-cell", f"this locked cell was {what}")
+                     for gid, what in restored]  # fmt: skip
     ordered = tuple(results[q.id] for q in spec.questions)
-    return Report(str(path), spec.lesson, spec.title, "graded", ordered, tuple(cell_events), tuple(warnings),
-                  "on" if use_sandbox else "off", time.monotonic() - started)  # fmt: skip
+    return Report(str(path), spec.lesson, spec.title, "graded", ordered, (*locked_events, *cell_events),
+                  tuple(warnings), isolation.label, time.monotonic() - started, described, heldout_name)  # fmt: skip

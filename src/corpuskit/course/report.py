@@ -61,6 +61,8 @@ class Report:
     warnings: tuple[str, ...] = ()
     sandbox: str = "off"
     seconds: float = 0.0
+    isolation: str = ""  # what the sandbox did, in words
+    heldout: str = ""  # which held-out set graded the extractor questions
 
     @property
     def score(self) -> float:
@@ -82,8 +84,21 @@ class Report:
             "events": [e.to_dict() for e in self.events],
             "warnings": list(self.warnings),
             "sandbox": self.sandbox,
+            "isolation": self.isolation,
+            "heldout": self.heldout,
             "seconds": round(self.seconds, 2),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """The report ``to_dict`` gave (for merging reports written by other workers or shards)."""
+        questions = tuple(QuestionResult(**q) for q in data["questions"])
+        events = tuple(CellEvent(**e) for e in data.get("events", []))
+        return cls(
+            data["submission"], data["lesson"], data["title"], data["status"], questions, events,
+            tuple(data.get("warnings", [])), data.get("sandbox", "off"), float(data.get("seconds", 0.0)),
+            data.get("isolation", ""), data.get("heldout", ""),
+        )  # fmt: skip
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -118,7 +133,7 @@ class Report:
         lines = [
             f"## {self.title}: {self.score:g} / {self.max_score:g}",
             "",
-            f"Submission `{self.submission}`, lesson `{self.lesson}`.",
+            f"Submission `{self.submission}`, lesson `{self.lesson}`, status `{self.status}`.",
             "",
             "| question | points | status | feedback |",
             "|---|---:|---|---|",
@@ -131,6 +146,9 @@ class Report:
             lines += [f"- {e}" for e in self.events]
         if self.warnings:
             lines += ["", *[f"> **Warning:** {w}" for w in self.warnings]]
+        lines += ["", f"Sandbox: {self.isolation or self.sandbox}."]
+        if self.heldout:
+            lines.append(f"Held-out texts: {self.heldout}.")
         return "\n".join(lines) + "\n"
 
     def summary(self) -> str:
