@@ -130,8 +130,9 @@ def one_document() -> dict[str, bool]:
     start = text.index("the White House", section.start)
     labels = {side: {(e.start, e.end): e.label for e in doc.entities} for side, doc in (("gold", _doc()), ("b", _b()))}
     key = (start, start + len("the White House"))
+    differ = labels["gold"][key] != labels["b"][key]
     return {
-        "Annotator B and the gold give the White House of S4 different labels.": labels["gold"][key] != labels["b"][key],
+        "Annotator B and the gold give the White House of S4 different labels.": differ,
         # B is constructed and the gold is one person's: one article measures neither annotator.
         "Annotator B is a less reliable annotator than the person who made the gold.": False,
         # The interval is over this article's sentences, not over news articles.
