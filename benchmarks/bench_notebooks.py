@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = sorted(SOLUTIONS.glob("*.ipynb"))
     if args.lessons:
         paths = [p for p in paths if p.stem in args.lessons or any(p.stem.startswith(x) for x in args.lessons)]
-    print(f"{'lesson':<22} {'notebook s':>10} {'floor s':>8} {'ratio':>6}  (median of {args.runs}; target <= {TARGET:g}x)")
+    header = f"{'lesson':<22} {'notebook s':>10} {'floor s':>8} {'ratio':>6}"
+    print(f"{header}  (median of {args.runs}; target <= {TARGET:g}x)")
     worst = 0.0
     for path in paths:
         nb = nbformat.read(path, as_version=4)
