@@ -16,7 +16,7 @@ import pytest
 
 import corpuskit
 from corpuskit.course import answers
-from corpuskit.course.grade import Outcome, _load_heldout, grade_function
+from corpuskit.course.grade import Outcome, _answer_key, grade_function
 from corpuskit.course.score import score_quotes, speaker_key, speaker_names
 from corpuskit.course.spec import parse_spec
 
@@ -24,14 +24,22 @@ ROOT = Path(__file__).resolve().parents[1]
 GRADING = ROOT / "grading"
 
 
-def question(layer: str, overlap: float | None = None, full_marks_at: float = 1.0, documents: Any = "*") -> Any:
+def spec(layer: str, overlap: float | None = None, full_marks_at: float = 1.0, documents: Any = "*") -> Any:
     heldout: dict[str, Any] = {"documents": documents, "layer": layer, "full_marks_at": full_marks_at}
     if overlap is not None:
         heldout["overlap"] = overlap
-    spec = parse_spec({"lesson": "t", "title": "t", "notebook": "t.ipynb", "questions": [
+    return parse_spec({"lesson": "t", "title": "t", "notebook": "t.ipynb", "questions": [
         {"id": "q", "kind": "function", "name": "find_quotes", "points": 4, "partial": "proportional",
          "heldout": heldout}]})  # fmt: skip
-    return spec.questions[0]
+
+
+def question(layer: str, overlap: float | None = None, full_marks_at: float = 1.0) -> Any:
+    return spec(layer, overlap, full_marks_at).questions[0]
+
+
+def held_out(layer: str) -> Any:
+    """The grader's held-out key for a quote question on the shipped held-out set."""
+    return _answer_key(spec(layer), GRADING).heldout["q"]
 
 
 def pulled(predictions: list[list[tuple[int, int, str]]]) -> answers.Pulled:
@@ -65,7 +73,7 @@ def test_speaker_names_include_nominal_and_pronoun_mentions() -> None:
 
 
 def test_heldout_quotes_load_with_speakers_for_every_gold_quote() -> None:
-    key = _load_heldout(question("quotes"), GRADING)
+    key = held_out("quotes")
     assert len(key.texts) == len(key.gold) == len(key.speakers) == 8
     assert sum(len(g) for g in key.gold) == 69
     assert all(len(g) == len(s) for g, s in zip(key.gold, key.speakers, strict=True))
@@ -75,7 +83,7 @@ def test_heldout_quotes_load_with_speakers_for_every_gold_quote() -> None:
 @pytest.mark.parametrize("layer", ["quotes", "attributions"])
 def test_returning_the_heldout_gold_with_source_names_earns_full_marks(layer: str) -> None:
     q = question(layer)
-    key = _load_heldout(q, GRADING)
+    key = held_out(q.heldout.layer)
     predictions = [[(s, e, sorted(names)[0]) for (s, e, _), names in zip(g, n, strict=True)]
                    for g, n in zip(key.gold, key.speakers, strict=True)]  # fmt: skip
     result = grade_function(q, pulled(predictions), key, Outcome("ok"))
@@ -84,7 +92,7 @@ def test_returning_the_heldout_gold_with_source_names_earns_full_marks(layer: st
 
 
 def test_attributions_need_the_right_speaker_quotes_do_not() -> None:
-    key = _load_heldout(question("quotes"), GRADING)
+    key = held_out("quotes")
     anonymous = [[(s, e, "") for s, e, _ in g] for g in key.gold]
     assert grade_function(question("quotes"), pulled(anonymous), key, Outcome("ok")).points == 4
     result = grade_function(question("attributions"), pulled(anonymous), key, Outcome("ok"))
@@ -94,7 +102,7 @@ def test_attributions_need_the_right_speaker_quotes_do_not() -> None:
 
 def test_partial_credit_scales_to_full_marks_at_and_a_raising_text_is_reported() -> None:
     q = question("quotes", full_marks_at=0.5)
-    key = _load_heldout(q, GRADING)
+    key = held_out(q.heldout.layer)
     first_half = [[(s, e, "") for s, e, _ in g] if k < 4 else [] for k, g in enumerate(key.gold)]
     result = grade_function(q, pulled(first_half), key, Outcome("ok"))
     found = sum(len(g) for g in key.gold[:4])
@@ -107,7 +115,7 @@ def test_partial_credit_scales_to_full_marks_at_and_a_raising_text_is_reported()
 
 def test_the_feedback_names_no_gold_offsets() -> None:
     q = question("attributions")
-    key = _load_heldout(q, GRADING)
+    key = held_out(q.heldout.layer)
     result = grade_function(q, pulled([[] for _ in key.gold]), key, Outcome("ok"))
     assert result.points == 0
     for doc in key.gold:
