@@ -186,14 +186,59 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 def _cmd_grade(args: argparse.Namespace) -> int:
     from corpuskit.course import Limits, grade
 
-    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout)
-    report = grade(args.submission, lesson=args.lesson, grading_dir=args.grading, limits=limits, sandbox=args.sandbox)
+    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory,
+                    processes=args.processes)  # fmt: skip
+    if args.merge or (args.submission and Path(args.submission).is_dir()):
+        return _grade_class(args, limits)
+    if not args.submission:
+        raise InputError("-", "give a SUBMISSION notebook or folder, or --merge DIR...")
+    report = grade(args.submission, lesson=args.lesson, grading_dir=args.grading, limits=limits, sandbox=args.sandbox,
+                   heldout_dir=args.heldout, release_dir=args.release)  # fmt: skip
     if args.junit:
         write_text_atomic(args.junit, report.to_junit())
     if args.markdown:
         write_text_atomic(args.markdown, report.to_markdown())
+    if args.classroom:
+        from corpuskit.course.classroom import append_output
+
+        append_output(args.classroom, report)
+    for warning in report.warnings:
+        print(f"corpuskit: warning: {warning}", file=sys.stderr)
     print(report.to_json() if args.json else report.summary(), end="")
     return EXIT_OK
+
+
+def _grade_class(args: argparse.Namespace, limits: object) -> int:
+    from corpuskit.course import Report, batch
+
+    out = Path(args.out)
+    if args.merge:
+        reports = batch.merge(args.merge, out)
+    else:
+        show = args.progress or sys.stderr.isatty()
+
+        def progress(done: int, total: int, report: Report) -> None:
+            if show:
+                bar = "#" * (30 * done // total)
+                name = Path(report.submission).name[:30]
+                end = "\n" if done == total else ""
+                print(f"\r[{bar:<30}] {done}/{total} {name:<30} {report.score:g}/{report.max_score:g}", end=end,
+                      file=sys.stderr, flush=True)  # fmt: skip
+
+        reports = batch.grade_class(
+            args.submission, out, jobs=args.jobs, shard_of=batch.parse_shard(args.shard), progress=progress,
+            lesson=args.lesson, grading_dir=args.grading, limits=limits, sandbox=args.sandbox,  # type: ignore[arg-type]
+            heldout_dir=args.heldout, release_dir=args.release,
+        )  # fmt: skip
+    warnings = sorted({w for r in reports for w in r.warnings})
+    for warning in warnings:
+        print(f"corpuskit: warning: {warning}", file=sys.stderr)
+    print(f"graded {len(reports)} submission(s): reports in {out / batch.REPORTS}, summary in {out / 'summary.csv'}, "
+          f"{out / 'summary.md'}, {out / 'histogram.png'}")  # fmt: skip
+    failed = [r.submission for r in reports if r.status == "not-graded"]
+    for name in failed:
+        print(f"corpuskit: error: {name}: not graded (see its report)", file=sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -314,21 +359,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", metavar="DIR", help="the course folder holding notebooks/ (default: here)")
 
     p = _add(commands, "grade", _cmd_grade,
-             "Run a submitted notebook in a fresh kernel and grade its answers (exit 0 whatever the score).",
+             "Run submitted notebooks in sandboxed kernels and grade their answers (exit 0 whatever the score).",
              "  corpuskit grade exercises/01-reading.ipynb\n"
              "  corpuskit grade alice.ipynb --lesson 03-entities --json > alice.json\n"
-             "  corpuskit grade bob.ipynb --junit report.xml --markdown \"$GITHUB_STEP_SUMMARY\"")  # fmt: skip
-    p.add_argument("submission", help="the submitted .ipynb")
+             "  corpuskit grade bob.ipynb --junit report.xml --markdown \"$GITHUB_STEP_SUMMARY\"\n"
+             "  corpuskit grade 01-reading.ipynb --classroom \"$GITHUB_OUTPUT\"   # GitHub Classroom reporter\n"
+             "  corpuskit grade submissions/ --lesson 01-reading --jobs 2 --out grades/\n"
+             "  corpuskit grade submissions/ --shard 1/4 --out grades-1/   # one of four CI jobs\n"
+             "  corpuskit grade --merge grades-1/ grades-2/ grades-3/ grades-4/ --out grades/\n"
+             "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set")  # fmt: skip
+    p.add_argument("submission", nargs="?", help="the submitted .ipynb, or a folder of them (batch mode)")
     p.add_argument("--lesson", help="lesson id (default: from the notebook's metadata or file name)")
     p.add_argument("--json", action="store_true", help="print the report as JSON (score, max_score, questions)")
     p.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     p.add_argument("--markdown", metavar="FILE", help="also write a Markdown report (e.g. a CI step summary)")
+    p.add_argument("--classroom", metavar="FILE",
+                   help="append result=BASE64 for GitHub Classroom's reporter to FILE ($GITHUB_OUTPUT)")  # fmt: skip
     p.add_argument("--grading", metavar="DIR", help="folder with lessons/ and heldout/ (default: ./grading)")
+    p.add_argument("--heldout", metavar="DIR", help="a private held-out set, same format as grading/heldout/")
+    p.add_argument("--release", metavar="DIR",
+                   help="released notebooks, to restore locked cells (default: exercises/)")  # fmt: skip
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="time limit per cell (default: 120)")
     p.add_argument("--total-timeout", type=float, default=1200.0, metavar="S",
                    help="time limit for the whole notebook (default: 1200)")  # fmt: skip
+    p.add_argument("--memory", type=int, default=4096, metavar="MB", help="kernel address space (default: 4096)")
+    p.add_argument("--processes", type=int, default=256, metavar="N",
+                   help="processes and threads of the kernel (default: 256)")  # fmt: skip
     p.add_argument("--sandbox", choices=["auto", "on", "off"], default="auto",
-                   help="no network, grading files hidden (auto: when root and unshare allow it)")  # fmt: skip
+                   help="auto (default): the best isolation available; on: fail without bubblewrap")  # fmt: skip
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="batch: parallel workers (default: 1)")
+    p.add_argument("--shard", default="1/1", metavar="K/N", help="batch: grade only the K-th of N shards")
+    p.add_argument("--out", default="grades", metavar="DIR",
+                   help="batch: for reports/, summary.csv, summary.md, histogram.png (default: grades)")  # fmt: skip
+    p.add_argument("--merge", nargs="+", metavar="DIR", help="merge the --out folders of shards into --out")
+    p.add_argument("--progress", action="store_true", help="batch: show progress on stderr even when not a terminal")
     return parser
 
 

@@ -494,6 +494,9 @@ async def _run(
         if outcome.kind in ("timeout", "dead"):
             why = "the kernel died" if outcome.kind == "dead" else "the kernel did not respond after an interrupt"
             return await replace_kernel(index, why)
+        if outcome.kind in ("memory-limit", "process-limit"):
+            # What the cell holds (memory, or processes not yet reaped) would starve the cells after it.
+            return await replace_kernel(index, f"the cell hit the {outcome.kind.split('-')[0]} limit")
         return True
 
     await kernel.start()
