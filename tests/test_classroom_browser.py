@@ -1,0 +1,284 @@
+"""The classroom in a real browser: JupyterLab started as ``scripts/lab.sh`` starts it, on a copy of
+the course, driven in Debian's chromium by playwright.
+
+A student lands on the start page, follows its link to lesson 1, runs the notebook, answers
+question 1 wrongly and reads the check's hint, answers it rightly and sees the check pass, saves,
+and the autograder gives the point. Screenshots land in ``test-artifacts/classroom-*.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpuskit.classroom import START_PAGE, free_port, lab_command
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+LESSON = "exercises/01-reading.ipynb"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]  # fmt: skip
+# What a student's copy of the course holds (the grading folder stays with the instructor).
+COURSE = [START_PAGE, "exercises", "corpus/GUIDELINES.md", "corpus/DATASHEET.md", "corpus/hanoi-summit-2019"]
+
+# Question 1 of lesson 1: the answer cell, the check cell below it, a common mistake and its fix.
+ANSWER_CELL, CHECK_CELL = "q1-paragraphs", "q1-paragraphs-check"
+WRONG = "n_paragraphs = len(doc.sections)\nprint(n_paragraphs)"
+RIGHT = 'n_paragraphs = sum(1 for s in doc.sections if s.kind == "paragraph")\nprint(n_paragraphs)'
+HINT = "Count only the sections whose kind is 'paragraph'"
+SUCCESS = "\u2714 Well done!"
+
+if not CHROMIUM.exists() and not os.environ.get("CI"):
+    pytest.skip(
+        "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); CI installs it",
+        allow_module_level=True,
+    )
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+
+
+def _copy_course(root: Path) -> None:
+    for item in COURSE:
+        source, target = REPO / item, root / item
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("classroom")
+    root = base / "course"
+    _copy_course(root)
+    home = base / "home"
+    # A fresh user: no settings, workspaces or kernels of the machine's own user, and no news prompt.
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    token = secrets.token_hex(16)
+    port = free_port("127.0.0.1", 18888)
+    # The command scripts/lab.sh runs (through `python -m corpuskit.classroom`), without a browser.
+    command = lab_command(root, token=token, port=port, python=sys.executable)
+    log_path = base / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if server.poll() is not None:
+                    raise RuntimeError(f"JupyterLab exited early:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}") from None
+                    time.sleep(0.3)
+            yield Lab(url, token, root)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+
+
+@contextmanager
+def _browser_page() -> Iterator[Any]:
+    """A chromium page; on failure, a screenshot and the console log are kept."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        try:
+            yield page
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "classroom-failure.png"))
+            (ARTIFACTS / "classroom-failure-console.txt").write_text("\n".join(console))
+            raise
+        finally:
+            browser.close()
+
+
+def _accept_dialogs(page: Any) -> None:
+    """Accept a dialog JupyterLab may raise while the kernel starts ("Select Kernel": Python 3)."""
+    accept = page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
+    if accept.count() and accept.first.is_visible():
+        accept.first.click()
+
+
+def _notebook(page: Any) -> Any:
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+
+
+def _cell(page: Any, index: int) -> Any:
+    return _notebook(page).locator(".jp-Cell").nth(index)
+
+
+def _cell_index(path: Path, grade_id: str) -> int:
+    cells = json.loads(path.read_text())["cells"]
+    return next(n for n, cell in enumerate(cells) if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _wait_idle(page: Any) -> None:
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+
+
+def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
+    """Run one cell with Shift+Enter and wait until its prompt shows a new execution count.
+
+    Right after start-up a run request can get lost while JupyterLab is still talking to the
+    fresh kernel, so the request is repeated, never more than needed.
+    """
+    prompt = _cell(page, index).locator(".jp-InputPrompt")
+    before = prompt.text_content().strip()
+    for attempt in range(attempts):
+        _accept_dialogs(page)
+        prompt.click()
+        page.keyboard.press("Shift+Enter")
+        deadline = time.monotonic() + 15 * (attempt + 1)
+        while time.monotonic() < deadline:
+            now = prompt.text_content().strip()
+            if re.fullmatch(r"\[\d+\]:", now) and now != before:
+                return
+            _accept_dialogs(page)
+            time.sleep(0.2)
+    raise AssertionError(f"cell {index} never ran")
+
+
+def _run_all(page: Any, attempts: int = 4) -> None:
+    """*Run > Run All Cells* from the menu, until the setup cell shows it ran (see ``_run_cell``)."""
+    setup = _cell(page, 1).locator(".jp-InputPrompt")
+    for attempt in range(attempts):
+        _accept_dialogs(page)
+        page.locator(".lm-MenuBar-item", has_text="Run").click()
+        page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
+        deadline = time.monotonic() + 15 * (attempt + 1)
+        while time.monotonic() < deadline:
+            if re.fullmatch(r"\[\d+\]:", setup.text_content().strip()):
+                return
+            _accept_dialogs(page)
+            time.sleep(0.2)
+    raise AssertionError("Run All Cells never ran the notebook")
+
+
+def _type_into(page: Any, index: int, source: str) -> None:
+    """Replace a cell's code with ``source``, as a student typing into it would."""
+    editor = _cell(page, index).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    # insert_text types the characters as one input, so the editor's bracket closing does not add to them.
+    page.keyboard.insert_text(source)
+    assert [line.text_content() for line in editor.locator(".cm-line").all()] == source.split("\n")
+
+
+def _output(page: Any, index: int) -> str:
+    text: str = _cell(page, index).locator(".jp-OutputArea").text_content()
+    return text
+
+
+def _wait_for_output(page: Any, index: int, needle: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while needle not in (text := _output(page, index)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"cell {index} never showed {needle!r}; it shows:\n{text}")
+        time.sleep(0.2)
+    return text
+
+
+def test_a_student_lands_on_the_start_page_answers_a_question_and_is_graded(lab: Lab) -> None:
+    lesson = lab.root / LESSON
+    answer, check = _cell_index(lesson, ANSWER_CELL), _cell_index(lesson, CHECK_CELL)
+    with _browser_page() as page:
+        # The bare server address lands on the start page, which says where to begin.
+        page.goto(f"{lab.url}/?token={lab.token}")
+        page.wait_for_url(re.compile(re.escape(f"/lab/tree/{START_PAGE}")))
+        start = _notebook(page)
+        start.get_by_role("heading", name="Start here").wait_for()
+        link = start.get_by_role("link", name="Lesson 1: Reading the article")
+        link.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "classroom-start-here.png"))
+
+        # Its link opens lesson 1; run every cell: they run up to the first unanswered question.
+        link.click()
+        page.locator(".lm-TabBar-tab.lm-mod-current", has_text="01-reading.ipynb").wait_for()
+        _cell(page, 0).wait_for()
+        _wait_idle(page)
+        _accept_dialogs(page)
+        page.locator(".lm-MenuBar-item", has_text="Run").click()
+        page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
+        _wait_for_output(page, answer, "NotImplementedError", timeout=60)
+        assert "Kim, Trump end second summit" in _output(page, 1), "the setup cell did not load the article"
+        _wait_idle(page)
+
+        # A common mistake (counting every section): the visible check answers with its hint.
+        _type_into(page, answer, WRONG)
+        _run_cell(page, answer)
+        assert _wait_for_output(page, answer, "24").strip().endswith("24")
+        _run_cell(page, check)
+        feedback = _wait_for_output(page, check, HINT)
+        assert "AssertionError" in feedback and SUCCESS not in feedback
+        _cell(page, check).scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "classroom-hint.png"))
+
+        # The right answer: the check passes.
+        _type_into(page, answer, RIGHT)
+        _run_cell(page, answer)
+        _run_cell(page, check)
+        feedback = _wait_for_output(page, check, SUCCESS)
+        assert HINT not in feedback
+        _cell(page, check).scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "classroom-well-done.png"))
+
+        # Saved, the notebook earns the point from the autograder (which never trusts the visible check).
+        page.keyboard.press("ControlOrMeta+s")
+        deadline = time.monotonic() + 30
+        while 's.kind == \\"paragraph\\"' not in lesson.read_text():
+            assert time.monotonic() < deadline, "the notebook was never saved"
+            time.sleep(0.2)
+
+    from corpuskit.course import grade
+
+    report = json.loads(grade(lesson, grading_dir=REPO / "grading").to_json())
+    q1 = next(q for q in report["questions"] if q["id"] == "q1-paragraphs")
+    assert (q1["status"], q1["points"]) == ("correct", q1["max_points"])
