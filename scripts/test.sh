@@ -3,6 +3,17 @@
 # lint (ruff), types (mypy), then pytest. Needs only Python >= 3.11 on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The browser tests drive Debian's chromium through playwright (never `playwright install`).
+# Without root or sudo the install is skipped: those tests then skip, except in CI, where they fail.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; else SUDO=none; fi
+  if [ "$SUDO" = none ] || ! command -v apt-get >/dev/null; then
+    echo "== chromium: not installed and cannot install it here (needs apt-get and root or sudo); browser tests will skip"
+  else
+    echo "== chromium: installing Debian's chromium for the browser tests"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium
+  fi
+fi
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
