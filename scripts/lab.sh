@@ -13,7 +13,7 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 # Install only when something is missing, so a lab without network starts from the existing .venv.
-if ! "$VENV/bin/python" -c "import corpuskit.classroom, jupyterlab, spacy, pandas, anywidget" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import corpuskit.lab, jupyterlab, spacy, pandas, anywidget" 2>/dev/null; then
   echo "Setting up $VENV (first run only; a few minutes)..."
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -e ".[lab,model]"
@@ -21,4 +21,4 @@ fi
 # Terminals opened in JupyterLab find `corpuskit` and `python` from the course environment.
 VIRTUAL_ENV="$(cd "$VENV" && pwd)"
 export VIRTUAL_ENV PATH="$VIRTUAL_ENV/bin:$PATH"
-exec "$VENV/bin/python" -m corpuskit.classroom --root . "$@"
+exec "$VENV/bin/python" -m corpuskit.lab --root . "$@"

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from corpuskit.classroom import START_PAGE, free_port, lab_command
+from corpuskit.lab import START_PAGE, free_port, lab_command
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     }
     token = secrets.token_hex(16)
     port = free_port("127.0.0.1", 18888)
-    # The command scripts/lab.sh runs (through `python -m corpuskit.classroom`), without a browser.
+    # The command scripts/lab.sh runs (through `python -m corpuskit.lab`), without a browser.
     command = lab_command(root, token=token, port=port, python=sys.executable)
     log_path = base / "server.log"
     with log_path.open("wb") as log:

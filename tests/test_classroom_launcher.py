@@ -1,4 +1,4 @@
-"""The course launcher (``scripts/lab.sh`` -> ``python -m corpuskit.classroom``) and its start page."""
+"""The course launcher (``scripts/lab.sh`` -> ``python -m corpuskit.lab``) and its start page."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from corpuskit import classroom
-from corpuskit.classroom import START_PAGE, free_port, lab_command, lab_url
+from corpuskit import lab as launcher
+from corpuskit.lab import START_PAGE, free_port, lab_command, lab_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,9 +66,9 @@ def test_main_prints_the_address_then_runs_jupyterlab(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ran: list[list[str]] = []
-    monkeypatch.setattr(classroom.os, "execv", lambda path, args: ran.append(args))
-    monkeypatch.setenv(classroom.TOKEN_VARIABLE, "given-token")
-    assert classroom.main(["--root", str(REPO), "--no-browser", "--port", "18123"]) == 0
+    monkeypatch.setattr(launcher.os, "execv", lambda path, args: ran.append(args))
+    monkeypatch.setenv(launcher.TOKEN_VARIABLE, "given-token")
+    assert launcher.main(["--root", str(REPO), "--no-browser", "--port", "18123"]) == 0
     out = capsys.readouterr().out
     port = _option(ran[0], "ServerApp.port")
     assert f"http://127.0.0.1:{port}/lab/tree/{START_PAGE}?token=given-token" in out
@@ -78,22 +78,22 @@ def test_main_prints_the_address_then_runs_jupyterlab(
 def test_a_random_token_when_none_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens: list[str | None] = []
     monkeypatch.setattr(
-        classroom.os, "execv", lambda path, args: tokens.append(_option(args, "IdentityProvider.token"))
+        launcher.os, "execv", lambda path, args: tokens.append(_option(args, "IdentityProvider.token"))
     )
-    monkeypatch.delenv(classroom.TOKEN_VARIABLE, raising=False)
+    monkeypatch.delenv(launcher.TOKEN_VARIABLE, raising=False)
     for _ in range(2):
-        classroom.main(["--root", str(REPO), "--no-browser"])
+        launcher.main(["--root", str(REPO), "--no-browser"])
     assert all(token and len(token) >= 32 for token in tokens) and tokens[0] != tokens[1]
 
 
 def test_main_refuses_a_folder_without_the_course(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert classroom.main(["--root", str(tmp_path), "--no-browser"]) == 1
+    assert launcher.main(["--root", str(tmp_path), "--no-browser"]) == 1
     assert "run this from the course folder" in capsys.readouterr().err
 
 
 def test_lab_sh_help_runs_the_launcher() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "corpuskit.classroom", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "corpuskit.lab", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "examples:" in out and "--ip" in out
 

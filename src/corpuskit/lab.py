@@ -1,4 +1,4 @@
-"""Open the course in JupyterLab: ``python -m corpuskit.classroom`` (what ``scripts/lab.sh`` runs).
+"""Open the course in JupyterLab: ``python -m corpuskit.lab`` (what ``scripts/lab.sh`` runs).
 
 JupyterLab serves the course folder and opens on its start page, ``START-HERE.ipynb`` (a notebook
 of text only: JupyterLab shows a notebook rendered, where it would open a Markdown file as source). It listens
