@@ -28,9 +28,11 @@ import inspect
 import json
 import math
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,12 @@ from corpuskit.fileio import write_text_atomic
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
+
+
+# jsonschema (imported by nbformat) builds URI grammars with lark when rfc3987_syntax is installed:
+# a second of start-up per grading process for a format check notebooks never use.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class GradingError(CorpuskitError):
@@ -446,7 +454,7 @@ def _grade_id(cell: Mapping[str, Any]) -> str | None:
 
 
 async def _run(
-    nb: NotebookNode, spec: LessonSpec, key: _Key, limits: Limits, factory: KernelFactory, cwd: Path
+    nb: NotebookNode, spec: LessonSpec, key_source: Future[_Key], limits: Limits, factory: KernelFactory, cwd: Path
 ) -> tuple[dict[str, QuestionResult], list[CellEvent]]:
     import nbformat
 
@@ -520,6 +528,8 @@ async def _run(
                 if not alive:
                     break
             for q in by_cell.get(index, []):
+                # The key is computed in a thread while the kernel starts and the first cells run.
+                key = await asyncio.wrap_future(key_source)
                 results[q.id] = await _grade_question(q, key, kernel, token, limits, outcome)
                 if results[q.id].status == "error" and "did not finish" in results[q.id].feedback:
                     alive = await settle(index, Outcome("timeout"))
@@ -763,7 +773,9 @@ def grade(
     heldout_root = Path(heldout_dir) if heldout_dir is not None else folder / "heldout"
     if heldout_dir is not None and not heldout_root.is_dir():
         raise GradingError(f"{heldout_root}: no such held-out folder")
-    key = _cached_key(spec, folder, heldout_root)
+    keys = ThreadPoolExecutor(max_workers=1)
+    key_source = keys.submit(_cached_key, spec, folder, heldout_root)
+    keys.shutdown(wait=False)
     isolation = probe() if sandbox != "off" else Isolation("none", ("switched off",))
     if sandbox == "on" and isolation.mode != "bwrap":
         raise GradingError(f"the sandbox was asked for but cannot be used: {'; '.join(isolation.missing)}")
@@ -771,15 +783,13 @@ def grade(
     if sandbox == "auto" and isolation.warning():
         warnings.append(str(isolation.warning()))
     described = isolation.describe(limits)
-    heldout_name = ""
-    if key.heldout:
-        heldout_name = f"{'private' if heldout_dir is not None else 'public'} set {heldout_root.resolve()}"
+    heldout_name = f"{'private' if heldout_dir is not None else 'public'} set {heldout_root.resolve()}"
     claimed = nb.get("metadata", {}).get("corpuskit", {}).get("lesson") if nb is not None else None
     if nb is not None and isinstance(claimed, str) and claimed != spec.lesson:
         refusal, why = "wrong-lesson", f"this notebook is lesson {claimed!r}, but it was graded as {spec.lesson!r}"
     if refusal:
         report = _refused(path, spec, refusal, why, warnings, isolation.label, described, time.monotonic() - started)
-        return dataclasses.replace(report, heldout=heldout_name)
+        return dataclasses.replace(report, heldout=heldout_name if key_source.result().heldout else "")
     releases = Path(release_dir) if release_dir is not None else folder.resolve().parent / "exercises"
     release = _release_copy(spec, releases)
     restored: list[tuple[str, str]] = []
@@ -794,7 +804,9 @@ def grade(
         uid = stack.enter_context(lease_uid()) if isolation.mode == "bwrap" else 0
         hidden = hidden_folders(folder, heldout_root, path.resolve().parent, *map(Path, hide))
         factory = kernel_factory(run_dir, cwd, isolation, limits, hidden, uid)
-        results, cell_events = asyncio.run(_run(nb, spec, key, limits, factory, cwd))
+        results, cell_events = asyncio.run(_run(nb, spec, key_source, limits, factory, cwd))
+    if not key_source.result().heldout:
+        heldout_name = ""
     where = {gid: i for i, c in enumerate(nb.cells) if (gid := _grade_id(c)) is not None}
     locked_events = [CellEvent(where.get(gid, -1), gid, "locked-cell", f"this locked cell was {what}")
                      for gid, what in restored]  # fmt: skip
