@@ -3,15 +3,19 @@
 # lint (ruff), types (mypy), then pytest. Needs only Python >= 3.11 on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The browser tests drive Debian's chromium through playwright (never `playwright install`).
-# Without root or sudo the install is skipped: those tests then skip, except in CI, where they fail.
-if [ ! -x /usr/bin/chromium ]; then
+# The browser tests drive Debian's chromium through playwright (never `playwright install`); the
+# grader's sandbox is Debian's bubblewrap. Without root or sudo the install is skipped: those tests
+# then skip, except in CI, where they fail.
+PKGS=""
+[ -x /usr/bin/chromium ] || PKGS="chromium"
+command -v bwrap >/dev/null || PKGS="$PKGS bubblewrap"
+if [ -n "$PKGS" ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; else SUDO=none; fi
   if [ "$SUDO" = none ] || ! command -v apt-get >/dev/null; then
-    echo "== chromium: not installed and cannot install it here (needs apt-get and root or sudo); browser tests will skip"
+    echo "== $PKGS: not installed and cannot install it here (needs apt-get and root or sudo); their tests will skip"
   else
-    echo "== chromium: installing Debian's chromium for the browser tests"
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium
+    echo "== installing Debian's $PKGS (browser tests, grading sandbox)"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $PKGS
   fi
 fi
 PYTHON="${PYTHON:-python3}"
