@@ -186,20 +186,46 @@ def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
     raise AssertionError(f"cell {index} never ran")
 
 
-def _run_all(page: Any, attempts: int = 4) -> None:
-    """*Run > Run All Cells* from the menu, until the setup cell shows it ran (see ``_run_cell``)."""
-    setup = _cell(page, 1).locator(".jp-InputPrompt")
+def _prompt(page: Any, index: int) -> str:
+    return str(_cell(page, index).locator(".jp-InputPrompt").text_content()).strip()
+
+
+def _state(page: Any, upto: int) -> str:
+    """Each code cell's prompt and the start of its output, for a failure message."""
+    lines = []
+    for index in range(upto + 1):
+        cell = _cell(page, index)
+        if "jp-CodeCell" in (cell.get_attribute("class") or ""):
+            output = str(cell.locator(".jp-OutputArea").text_content()).strip().replace("\n", " ")
+            lines.append(f"  cell {index} {_prompt(page, index)} {output[:160]}")
+    return "\n".join(lines)
+
+
+def _run_all(page: Any, until: int, attempts: int = 3) -> None:
+    """*Run > Run All Cells* from the menu, until the run has reached cell ``until``.
+
+    Right after start-up a run request can get lost while JupyterLab is still talking to the
+    fresh kernel; then the kernel sits idle short of ``until`` and the request is repeated.
+    """
+    idle = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']")
     for attempt in range(attempts):
         _accept_dialogs(page)
         page.locator(".lm-MenuBar-item", has_text="Run").click()
         page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
-        deadline = time.monotonic() + 15 * (attempt + 1)
+        deadline = time.monotonic() + 30 * (attempt + 1)
+        idle_since: float | None = None
         while time.monotonic() < deadline:
-            if re.fullmatch(r"\[\d+\]:", setup.text_content().strip()):
+            if re.fullmatch(r"\[\d+\]:", _prompt(page, until)):
                 return
             _accept_dialogs(page)
+            if idle.count():
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since > 5:
+                    break
+            else:
+                idle_since = None
             time.sleep(0.2)
-    raise AssertionError("Run All Cells never ran the notebook")
+    raise AssertionError(f"Run All Cells never reached cell {until}:\n{_state(page, until)}")
 
 
 def _type_into(page: Any, index: int, source: str) -> None:
@@ -221,7 +247,7 @@ def _wait_for_output(page: Any, index: int, needle: str, timeout: float = 30) ->
     deadline = time.monotonic() + timeout
     while needle not in (text := _output(page, index)):
         if time.monotonic() > deadline:
-            raise AssertionError(f"cell {index} never showed {needle!r}; it shows:\n{text}")
+            raise AssertionError(f"cell {index} never showed {needle!r}; the notebook:\n{_state(page, index)}")
         time.sleep(0.2)
     return text
 
@@ -244,10 +270,8 @@ def test_a_student_lands_on_the_start_page_answers_a_question_and_is_graded(lab:
         page.locator(".lm-TabBar-tab.lm-mod-current", has_text="01-reading.ipynb").wait_for()
         _cell(page, 0).wait_for()
         _wait_idle(page)
-        _accept_dialogs(page)
-        page.locator(".lm-MenuBar-item", has_text="Run").click()
-        page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
-        _wait_for_output(page, answer, "NotImplementedError", timeout=60)
+        _run_all(page, until=answer)
+        _wait_for_output(page, answer, "NotImplementedError")
         assert "Kim, Trump end second summit" in _output(page, 1), "the setup cell did not load the article"
         _wait_idle(page)
 
