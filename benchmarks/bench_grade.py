@@ -9,7 +9,7 @@ root); the peers run unsandboxed, as they do by default.
     python benchmarks/bench_grade.py                 # one submission (median of 3) and a batch of 20
     python benchmarks/bench_grade.py --runs 1 --batch 5
 
-A full run takes about 10 minutes on 2 cores, mostly otter's twenty runs. The peers are
+A full run takes about 9 minutes on 2 cores (5 of them otter's twenty runs). The peers are
 installed into their own virtual environment on first use (see peers.py).
 """
 
