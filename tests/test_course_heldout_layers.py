@@ -94,7 +94,8 @@ def test_returning_the_heldout_gold_with_source_names_earns_full_marks(layer: st
 def test_attributions_need_the_right_speaker_quotes_do_not() -> None:
     key = held_out("quotes")
     anonymous = [[(s, e, "") for s, e, _ in g] for g in key.gold]
-    assert grade_function(question("quotes"), pulled(anonymous), key, Outcome("ok")).points == 4
+    contents = grade_function(question("quotes"), pulled(anonymous), key, Outcome("ok"))
+    assert contents.points == 4 and "speaker" not in contents.feedback
     result = grade_function(question("attributions"), pulled(anonymous), key, Outcome("ok"))
     assert result.points == 0 and result.status == "incorrect"
     assert "speaker right on 0 of the 69 quotes found" in result.feedback

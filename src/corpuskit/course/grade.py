@@ -428,11 +428,16 @@ def _grade_quotes(
     points = earned(q, fraction)
     n = len(heldout.texts)
     what = "quotes with the right speaker" if q.heldout.layer == "attributions" else "quote contents"
+    # Speakers are reported only where the question asks for them.
+    speakers = (
+        f"; speaker right on {found.speakers_right} of the {found.matched} quotes found"
+        if q.heldout.layer == "attributions"
+        else ""
+    )
     measured = (
         f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` finds {what} with F1 {f1:.2f} "
         f"(precision {counts.precision:.2f}, recall {counts.recall:.2f}, a match covers more than "
-        f"{q.heldout.overlap:.0%} of a quote); speaker right on {found.speakers_right} of the "
-        f"{found.matched} quotes found; full marks from F1 {q.heldout.full_marks_at:.2f}."
+        f"{q.heldout.overlap:.0%} of a quote){speakers}; full marks from F1 {q.heldout.full_marks_at:.2f}."
     )
     if notes:
         measured += " Problems: " + "; ".join(notes[:3]) + "."
