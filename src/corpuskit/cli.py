@@ -51,11 +51,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
         output = format_summary(Document.from_dict(data)) + "\n"
     else:
         # The validated contract object is printed as is: building dataclasses only to turn
-        # them back into the same JSON would double the command's start-up time. Indented for
-        # a person at a terminal; compact for pipes and files, where json's C encoder (which
-        # indenting disables) writes it several times faster.
-        to_terminal = args.output == "-" and sys.stdout.isatty()
-        output = json.dumps(data, indent=2 if to_terminal else None, ensure_ascii=False) + "\n"
+        # them back into the same JSON would double the command's start-up time. The layout is
+        # the JSON writer's (formats.native.dumps), so `load` and `convert` write the same bytes.
+        output = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     write_text_atomic(args.output, output)
     return EXIT_OK
 
