@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpuskit.fileio import write_text_atomic
+from corpuskit.fileio import write_bytes_atomic, write_text_atomic
 
 
 def test_writes_and_replaces_a_regular_file(tmp_path: Path) -> None:
@@ -46,3 +46,11 @@ def test_fifo_is_written_in_place(tmp_path: Path) -> None:
 def test_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     write_text_atomic("-", "hello\n")
     assert capsys.readouterr().out == "hello\n"
+
+
+def test_bytes_are_written_atomically_and_devices_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "doc.spacy"
+    write_bytes_atomic(target, b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    write_bytes_atomic(os.devnull, b"discarded")
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

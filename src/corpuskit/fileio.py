@@ -10,23 +10,32 @@ STDIO = "-"
 
 
 def write_text_atomic(path: str | os.PathLike[str], content: str) -> None:
+    """Write ``content`` as UTF-8 to ``path`` (``"-"`` for stdout) in one step; see ``write_bytes_atomic``."""
+    if os.fspath(path) == STDIO:
+        sys.stdout.write(content)
+        return
+    write_bytes_atomic(path, content.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], content: bytes) -> None:
     """Write ``content`` to ``path`` (``"-"`` for stdout) in one step.
 
-    The text goes to a temporary file in the same folder and is renamed over ``path`` only
+    The bytes go to a temporary file in the same folder and are renamed over ``path`` only
     once complete, so an error or a crash midway leaves no partial file behind. A path that
     is not a regular file (``/dev/null``, a pipe) is written in place: renaming over it would
     replace the device or pipe itself.
     """
-    if os.fspath(path) == STDIO:
-        sys.stdout.write(content)
-        return
     target = os.fspath(path)
+    if target == STDIO:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        return
     try:
         special = not stat.S_ISREG(os.stat(target).st_mode)
     except FileNotFoundError:
         special = False
     if special:
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+        with open(target, "wb") as handle:
             handle.write(content)
         return
     folder, name = os.path.split(target)
@@ -34,7 +43,7 @@ def write_text_atomic(path: str | os.PathLike[str], content: str) -> None:
     try:
         # O_EXCL: never follow or reuse a file someone else put at the temporary name.
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(temp, target)
     except BaseException:

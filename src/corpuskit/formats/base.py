@@ -9,7 +9,6 @@ leaves out and how many items that is. It never drops an annotation without sayi
 from __future__ import annotations
 
 import dataclasses
-import os
 import warnings
 from collections.abc import Collection, Iterable, Sequence
 
@@ -110,19 +109,3 @@ def new_id(prefix: str, taken: set[str]) -> str:
         number += 1
     taken.add(f"{prefix}{number}")
     return f"{prefix}{number}"
-
-
-def write_bytes_atomic(path: str | os.PathLike[str], content: bytes) -> None:
-    """Write ``content`` to ``path`` through a temporary file and a rename (no partial file)."""
-    target = os.fspath(path)
-    folder, name = os.path.split(target)
-    temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.lexists(temp):
-            os.unlink(temp)
-        raise

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from corpuskit.corpus import from_data, with_empty_layers
 from corpuskit.errors import InputError
-from corpuskit.formats.base import select, warn, write_bytes_atomic
+from corpuskit.fileio import write_bytes_atomic
+from corpuskit.formats.base import select, warn
 from corpuskit.formats.conll import flat_entities
 from corpuskit.model import LAYERS, Document, Span
 
