@@ -7,17 +7,9 @@ the PERSON key, and reads back what the kernel holds. Screenshots land in ``test
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +17,14 @@ import pytest
 
 import corpuskit
 from corpuskit.formats.native import read_json_document
+from tests.jupyterlab import ARTIFACTS, Lab, accept_dialogs, browser_page, running_lab, skip_without_chromium
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 NOTEBOOK = "annotate.ipynb"
 QUOTES_NOTEBOOK = "quotes.ipynb"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]  # fmt: skip
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
+skip_without_chromium()
 
 CELLS = [
     'import corpuskit\ndoc = corpuskit.load("hanoi-summit-2019")\n'
@@ -55,13 +40,6 @@ QUOTE_CELLS = [
 ]
 
 
-@dataclass
-class Lab:
-    url: str
-    token: str
-    root: Path
-
-
 def _notebook(sources: list[str]) -> dict[str, Any]:
     cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [], "source": src}
              for n, src in enumerate(sources)]  # fmt: skip
@@ -73,22 +51,6 @@ def _notebook(sources: list[str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _settings(folder: Path) -> None:
-    # No news or update checks: the machine may be offline and a toast could cover the widget.
-    plugin = folder / "@jupyterlab" / "apputils-extension"
-    plugin.mkdir(parents=True)
-    (plugin / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("lab")
@@ -96,59 +58,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root.mkdir()
     (root / NOTEBOOK).write_text(json.dumps(_notebook(CELLS)))
     (root / QUOTES_NOTEBOOK).write_text(json.dumps(_notebook(QUOTE_CELLS)))
-    home = base / "home"
-    _settings(home / "settings")
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),  # no user-level kernel can stand in for this Python
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "IPYTHONDIR": str(home / "ipython"),
-        "CORPUSKIT_FEEDBACK": "1",
-    }
-    token = secrets.token_hex(16)
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-        "--LabApp.news_url=", "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]  # fmt: skip
-    log = (base / "server.log").open("wb")
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{(base / 'server.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"JupyterLab did not start:\n{(base / 'server.log').read_text()[-3000:]}"
-                    ) from None
-                time.sleep(0.3)
-        yield Lab(url, token, root)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        log.close()
-
-
-def _accept_dialogs(page: Any) -> None:
-    """Accept a dialog JupyterLab may raise while the kernel starts ("Select Kernel": Python 3)."""
-    accept = page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
-    if accept.count() and accept.first.is_visible():
-        accept.first.click()
+    with running_lab(root, base, {"CORPUSKIT_FEEDBACK": "1"}) as running:
+        yield running
 
 
 def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
@@ -160,14 +71,14 @@ def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     prompt = cell.locator(".jp-InputPrompt")
     for attempt in range(attempts):
-        _accept_dialogs(page)
+        accept_dialogs(page)
         prompt.click()
         page.keyboard.press("Shift+Enter")
         deadline = time.monotonic() + 10 * (attempt + 1)
         while time.monotonic() < deadline:
             if prompt.inner_text().strip() not in ("[ ]:", ""):
                 return
-            _accept_dialogs(page)
+            accept_dialogs(page)
             time.sleep(0.2)
     raise AssertionError(f"cell {index} never ran")
 
@@ -212,27 +123,13 @@ def _drag_select(page: Any, words: str) -> None:
 @contextmanager
 def _open_notebook(lab: Lab, name: str) -> Iterator[Any]:
     """A chromium page showing one notebook with its kernel idle; on failure, a screenshot."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
     stem = Path(name).stem
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        console: list[str] = []
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-        try:
-            # A workspace of its own, reset: no tab of an earlier test is restored beside this one.
-            page.goto(f"{lab.url}/lab/workspaces/{stem}/tree/{name}?reset&token={lab.token}")
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for()
-            yield page
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / f"{stem}-failure.png"))
-            (ARTIFACTS / f"{stem}-failure-console.txt").write_text("\n".join(console))
-            raise
-        finally:
-            browser.close()
+    with browser_page(stem) as page:
+        # A workspace of its own, reset: no tab of an earlier test is restored beside this one.
+        page.goto(f"{lab.url}/lab/workspaces/{stem}/tree/{name}?reset&token={lab.token}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for()
+        yield page
 
 
 def test_select_kim_jong_un_and_press_person(lab: Lab) -> None:

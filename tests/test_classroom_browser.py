@@ -9,33 +9,22 @@ and the autograder gives the point. Screenshots land in ``test-artifacts/classro
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from corpuskit.lab import START_PAGE, free_port, lab_command
+from corpuskit.lab import START_PAGE
+from tests.jupyterlab import ARTIFACTS, Lab, accept_dialogs, browser_page, running_lab, skip_without_chromium
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
 LESSON = "exercises/01-reading.ipynb"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]  # fmt: skip
 # What a student's copy of the course holds (the grading folder stays with the instructor).
 COURSE = [START_PAGE, "exercises", "corpus/GUIDELINES.md", "corpus/DATASHEET.md", "corpus/hanoi-summit-2019"]
 
@@ -46,18 +35,7 @@ RIGHT = 'n_paragraphs = sum(1 for s in doc.sections if s.kind == "paragraph")\np
 HINT = "Count only the sections whose kind is 'paragraph'"
 SUCCESS = "\u2714 Well done!"
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); CI installs it",
-        allow_module_level=True,
-    )
-
-
-@dataclass
-class Lab:
-    url: str
-    token: str
-    root: Path
+skip_without_chromium()
 
 
 def _copy_course(root: Path) -> None:
@@ -75,76 +53,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("classroom")
     root = base / "course"
     _copy_course(root)
-    home = base / "home"
-    # A fresh user: no settings, workspaces or kernels of the machine's own user, and no news prompt.
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
-    token = secrets.token_hex(16)
-    port = free_port("127.0.0.1", 18888)
-    # The command scripts/lab.sh runs (through `python -m corpuskit.lab`), without a browser.
-    command = lab_command(root, token=token, port=port, python=sys.executable)
-    log_path = base / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"JupyterLab exited early:\n{log_path.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}") from None
-                    time.sleep(0.3)
-            yield Lab(url, token, root)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
-
-
-@contextmanager
-def _browser_page() -> Iterator[Any]:
-    """A chromium page; on failure, a screenshot and the console log are kept."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        console: list[str] = []
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-        try:
-            yield page
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "classroom-failure.png"))
-            (ARTIFACTS / "classroom-failure-console.txt").write_text("\n".join(console))
-            raise
-        finally:
-            browser.close()
-
-
-def _accept_dialogs(page: Any) -> None:
-    """Accept a dialog JupyterLab may raise while the kernel starts ("Select Kernel": Python 3)."""
-    accept = page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
-    if accept.count() and accept.first.is_visible():
-        accept.first.click()
+    with running_lab(root, base) as running:
+        yield running
 
 
 def _notebook(page: Any) -> Any:
@@ -173,7 +83,7 @@ def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
     prompt = _cell(page, index).locator(".jp-InputPrompt")
     before = prompt.text_content().strip()
     for attempt in range(attempts):
-        _accept_dialogs(page)
+        accept_dialogs(page)
         prompt.click()
         page.keyboard.press("Shift+Enter")
         deadline = time.monotonic() + 15 * (attempt + 1)
@@ -181,7 +91,7 @@ def _run_cell(page: Any, index: int, attempts: int = 4) -> None:
             now = prompt.text_content().strip()
             if re.fullmatch(r"\[\d+\]:", now) and now != before:
                 return
-            _accept_dialogs(page)
+            accept_dialogs(page)
             time.sleep(0.2)
     raise AssertionError(f"cell {index} never ran")
 
@@ -209,7 +119,7 @@ def _run_all(page: Any, until: int, attempts: int = 3) -> None:
     """
     idle = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']")
     for attempt in range(attempts):
-        _accept_dialogs(page)
+        accept_dialogs(page)
         page.locator(".lm-MenuBar-item", has_text="Run").click()
         page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
         deadline = time.monotonic() + 30 * (attempt + 1)
@@ -217,7 +127,7 @@ def _run_all(page: Any, until: int, attempts: int = 3) -> None:
         while time.monotonic() < deadline:
             if re.fullmatch(r"\[\d+\]:", _prompt(page, until)):
                 return
-            _accept_dialogs(page)
+            accept_dialogs(page)
             if idle.count():
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > 5:
@@ -255,7 +165,7 @@ def _wait_for_output(page: Any, index: int, needle: str, timeout: float = 30) ->
 def test_a_student_lands_on_the_start_page_answers_a_question_and_is_graded(lab: Lab) -> None:
     lesson = lab.root / LESSON
     answer, check = _cell_index(lesson, ANSWER_CELL), _cell_index(lesson, CHECK_CELL)
-    with _browser_page() as page:
+    with browser_page("classroom") as page:
         # The bare server address lands on the start page, which says where to begin.
         page.goto(f"{lab.url}/?token={lab.token}")
         page.wait_for_url(re.compile(re.escape(f"/lab/tree/{START_PAGE}")))
