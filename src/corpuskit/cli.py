@@ -82,6 +82,17 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return _write_format(str(target), args.output, docs, args.layers)
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from corpuskit.importing import import_annotations
+
+    layers = [layer.strip() for layer in args.layers.split(",")] if args.layers else None
+    done = import_annotations(args.document, args.source, args.source_format, layers)
+    for layer, before, after in done.changes:
+        print(f"{layer:<10} {before:>4} -> {after:<4} items")
+    print(f"wrote {done.path}")
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     path = Path(args.path)
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
@@ -299,6 +310,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", metavar="L1,L2", help="only these layers (comma-separated)")
     p.add_argument("--text", metavar="FILE",
                    help="the article's text: exact offsets for CoNLL; checked against Label Studio and doccano")
+
+    p = _add(commands, "import", _cmd_import,
+             "Put annotations made in another tool (Label Studio, brat, ...) into a corpus document.",
+             "  corpuskit import my-article export.json --from labelstudio\n"
+             "  corpuskit import my-article brat/my-article.ann\n"
+             "  corpuskit import ./my-article export.json --from labelstudio --layers entities")  # fmt: skip
+    p.add_argument("document", help="document id (see 'corpuskit list') or a document folder")
+    p.add_argument("source", help="the tool's export: a file, or a path stem for brat and csv")
+    p.add_argument("--from", dest="source_format", choices=list(registry.FORMATS),
+                   help="the export's format (default: from the file name)")  # fmt: skip
+    p.add_argument("--layers", metavar="L1,L2",
+                   help="replace only these layers (default: every layer the format carries)")  # fmt: skip
 
     p = _add(commands, "validate", _cmd_validate,
              "Check annotation files against the schema and their text; print every problem.",
