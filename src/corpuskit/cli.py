@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -59,14 +60,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _write_format(fmt: str, output: str, docs: list[Document], layers: str | None) -> int:
-    import warnings
-
     chosen = None if layers is None else [name.strip() for name in layers.split(",")]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        registry.write(fmt, output, docs, chosen)
-    for warning in caught:
-        print(f"corpuskit: warning: {warning.message}", file=sys.stderr)
+    registry.write(fmt, output, docs, chosen)
     return EXIT_OK
 
 
@@ -420,7 +415,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        code: int = args.handler(args)
+        # Library warnings (a layer a format cannot carry, a layer missing from predictions)
+        # reach the user as one line each, never as Python's two-line warning format.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            code: int = args.handler(args)
+        for warning in caught:
+            print(f"corpuskit: warning: {warning.message}", file=sys.stderr)
     except CorpuskitError as err:
         print(f"corpuskit: error: {err}", file=sys.stderr)
         return EXIT_INVALID
