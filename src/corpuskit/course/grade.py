@@ -375,6 +375,11 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: _Heldout, cell_
         f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
         f"full marks from F1 {q.heldout.full_marks_at:.2f}."
     )
+    return _measured_result(q, points, measured, notes)
+
+
+def _measured_result(q: Question, points: float, measured: str, notes: list[str]) -> QuestionResult:
+    """A held-out score's result: the measurement, the first problems met, and the status."""
     if notes:
         measured += " Problems: " + "; ".join(notes[:3]) + "."
     status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
@@ -439,10 +444,7 @@ def _grade_quotes(
         f"(precision {counts.precision:.2f}, recall {counts.recall:.2f}, a match covers more than "
         f"{q.heldout.overlap:.0%} of a quote){speakers}; full marks from F1 {q.heldout.full_marks_at:.2f}."
     )
-    if notes:
-        measured += " Problems: " + "; ".join(notes[:3]) + "."
-    status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
-    return _result(q, points, status, measured)
+    return _measured_result(q, points, measured, notes)
 
 
 # --- the run -------------------------------------------------------------------------------
