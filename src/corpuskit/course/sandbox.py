@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shlex
 import shutil
 import site
 import subprocess
@@ -230,7 +231,10 @@ def kernel_factory(
         os.chown(work, uid, uid)
         prefix = [*prlimit, *_bwrap_argv(run_dir, work, uid, python_paths())]
     elif isolation.mode == "unshare":
-        mounts = "".join(f"mount -t tmpfs -o ro none '{folder}' && " for folder in hidden if folder.is_dir())
+        # Quoted for the shell: a folder name holding a quote must not end the argument early.
+        mounts = "".join(
+            f"mount -t tmpfs -o ro none {shlex.quote(str(folder))} && " for folder in hidden if folder.is_dir()
+        )
         script = f'{mounts}exec "$@"'
         prefix = ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script, "sandbox",
                   *prlimit, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]  # fmt: skip
