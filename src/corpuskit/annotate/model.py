@@ -25,6 +25,7 @@ from typing import Any
 
 from corpuskit.errors import InputError
 from corpuskit.evaluate import score_spans
+from corpuskit.evaluate.counts import Counts
 from corpuskit.model import ENTITY_LABELS, QUOTE_KINDS, Document, Entity, Quote, Section, Span
 
 # The label that marks a quote's speaker mention in the quotes layer.
@@ -127,18 +128,22 @@ class LabelScore:
     correct: int
 
     @property
+    def counts(self) -> Counts:
+        """The same numbers as evaluation counts, where precision and recall are defined once."""
+        return Counts(correct=self.correct, missed=self.gold - self.correct, spurious=self.yours - self.correct)
+
+    @property
     def precision(self) -> float:
-        return self.correct / self.yours if self.yours else 0.0
+        return self.counts.precision
 
     @property
     def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 0.0
+        return self.counts.recall
 
     @property
     def f1(self) -> float:
-        # Pairwise F1 between two annotators: 2 * agreed / (spans of one + spans of the other).
-        total = self.gold + self.yours
-        return 2 * self.correct / total if total else 1.0
+        # Pairwise F1 between two annotators; two empty annotations of a label agree completely.
+        return self.counts.f1 if self.gold or self.yours else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
