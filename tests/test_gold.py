@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 import corpuskit
+from tests.pinning import moved
 
 DOC_ID = "hanoi-summit-2019"
 
@@ -92,13 +93,8 @@ def _counts(doc: corpuskit.Document) -> Counter[str]:
 
 def test_counts_per_layer_and_label_are_pinned(doc: corpuskit.Document) -> None:
     got = _counts(doc)
-    expected = Counter(EXPECTED_COUNTS)
-    moved = {
-        key: f"{expected.get(key, 0)} -> {got.get(key, 0)}"
-        for key in sorted(set(got) | set(expected))
-        if got.get(key, 0) != expected.get(key, 0)
-    }
-    assert not moved, f"gold counts moved (expected -> got): {moved}"
+    changed = moved(EXPECTED_COUNTS, got)
+    assert not changed, f"gold counts moved (expected -> got): {changed}"
 
 
 def test_every_span_matches_the_text(doc: corpuskit.Document) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 import corpuskit
 from corpuskit.model import Document, Quote
+from tests.pinning import moved
 
 HELDOUT = Path(__file__).resolve().parents[1] / "grading" / "heldout"
 PATTERNS_FILE = HELDOUT / "patterns.json"
@@ -365,13 +366,8 @@ def test_timex_values_follow_each_documents_creation_time(docs: dict[str, Docume
 
 def test_counts_are_pinned(docs: dict[str, Document], tags: dict[str, list[str]]) -> None:
     got = _counts(docs, tags)
-    expected = Counter(EXPECTED_COUNTS)
-    moved = {
-        key: f"{expected.get(key, 0)} -> {got.get(key, 0)}"
-        for key in sorted(set(got) | set(expected))
-        if got.get(key, 0) != expected.get(key, 0)
-    }
-    assert not moved, f"held-out counts moved (expected -> got); update EXPECTED_COUNTS and the README: {moved}"
+    changed = moved(EXPECTED_COUNTS, got)
+    assert not changed, f"held-out counts moved (expected -> got); update EXPECTED_COUNTS and the README: {changed}"
 
 
 def test_readme_pattern_table_matches_the_tags(tags: dict[str, list[str]]) -> None:
