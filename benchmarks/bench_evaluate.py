@@ -114,15 +114,19 @@ def main(argv: list[str] | None = None) -> int:
 
     for schema in NV_NAME:
         c = ours.schema(schema).total
-        print(f"  {schema:<8} correct {c.correct:>9,} incorrect {c.incorrect:>7,} partial "
-              f"{c.partial:>7,} missed {c.missed:>7,} spurious {c.spurious:>7,}  "
-              f"f1 {c.f1:.4f}")  # fmt: skip
+        print(
+            f"  {schema:<8} correct {c.correct:>9,} incorrect {c.incorrect:>7,} partial "
+            f"{c.partial:>7,} missed {c.missed:>7,} spurious {c.spurious:>7,}  "
+            f"f1 {c.f1:.4f}"
+        )
     print("counts identical: 4 schemas, overall and per label")
     print(f"corpuskit counts              {t_ours:8.2f} s")
     print(f"corpuskit + all {n_matches:,} matches {t_ours + t_matches:8.2f} s")
     print(f"nervaluate (counts + indices) {t_nv:8.2f} s")
-    print(f"ratio nervaluate / corpuskit: {t_nv / t_ours:.1f}x (counts), "
-          f"{t_nv / (t_ours + t_matches):.1f}x (with every match listed)")  # fmt: skip
+    print(
+        f"ratio nervaluate / corpuskit: {t_nv / t_ours:.1f}x (counts), "
+        f"{t_nv / (t_ours + t_matches):.1f}x (with every match listed)"
+    )
     return 0
 
 

@@ -40,8 +40,9 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
 
 
 def corpuskit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "corpuskit", "grade", *args], capture_output=True, text=True,
-                          check=True, cwd=ROOT)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "corpuskit", "grade", *args], capture_output=True, text=True, check=True, cwd=ROOT
+    )
 
 
 def main() -> None:
@@ -91,8 +92,10 @@ def main() -> None:
         for name, seconds in medians.items():
             print(f"  {name:<10} {seconds:7.2f} s   score {scores[name]}")
         for peer in ("nbgrader", "otter"):
-            print(f"  corpuskit / {peer}: {medians['corpuskit'] / medians[peer]:.2f} of the time "
-                  f"({medians[peer] / medians['corpuskit']:.1f}x faster)")  # fmt: skip
+            print(
+                f"  corpuskit / {peer}: {medians['corpuskit'] / medians[peer]:.2f} of the time "
+                f"({medians[peer] / medians['corpuskit']:.1f}x faster)"
+            )
 
         def ours_batch() -> list[float]:
             out = work / "grades"
@@ -112,8 +115,10 @@ def main() -> None:
         for name, action in (("corpuskit", ours_batch), ("nbgrader", nbgrader_batch), ("otter", otter_batch)):
             batch[name], result = timed(action)
             got = result if isinstance(result, list) else []
-            print(f"  {name:<10} {batch[name]:7.2f} s   {args.batch / batch[name] * 60:6.1f} submissions/min   "
-                  f"scores {sorted(set(got))}")  # fmt: skip
+            print(
+                f"  {name:<10} {batch[name]:7.2f} s   {args.batch / batch[name] * 60:6.1f} submissions/min   "
+                f"scores {sorted(set(got))}"
+            )
         for peer in ("nbgrader", "otter"):
             print(f"  corpuskit throughput / {peer}: {batch[peer] / batch['corpuskit']:.1f}x")
     finally:

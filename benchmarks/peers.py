@@ -43,10 +43,15 @@ def environment(workdir: Path, folder: Path) -> dict[str, str]:
     site = next((folder / "lib").glob("python3*/site-packages"))
     kernels = workdir / "jupyter" / "kernels" / "python3"
     kernels.mkdir(parents=True, exist_ok=True)
-    launch = f"import sys; sys.path.append({str(site)!r}); from ipykernel.kernelapp import launch_new_instance; " \
-             "launch_new_instance()"  # fmt: skip
-    spec = {"argv": [sys.executable, "-c", launch, "-f", "{connection_file}"], "display_name": "Python 3",
-            "language": "python"}  # fmt: skip
+    launch = (
+        f"import sys; sys.path.append({str(site)!r}); from ipykernel.kernelapp import launch_new_instance; "
+        "launch_new_instance()"
+    )
+    spec = {
+        "argv": [sys.executable, "-c", launch, "-f", "{connection_file}"],
+        "display_name": "Python 3",
+        "language": "python",
+    }
     (kernels / "kernel.json").write_text(json.dumps(spec))
     path = f"{folder / 'bin'}:{os.environ.get('PATH', '')}"
     env = {**os.environ, "PATH": path, "JUPYTER_PATH": str(workdir / "jupyter")}
@@ -70,8 +75,10 @@ def expected_answers() -> dict[str, Any]:
 def _comparable(name: str) -> str:
     """Kernel code giving a variable as plain data comparable with the expected JSON (tables as rows)."""
     if name == "people":
-        return ("{str(i): {c: int(people.loc[i, c]) for c in ['name', 'nominal', 'pronoun', 'total']} "
-                "for i in people.index}")  # fmt: skip
+        return (
+            "{str(i): {c: int(people.loc[i, c]) for c in ['name', 'nominal', 'pronoun', 'total']} "
+            "for i in people.index}"
+        )
     if name == "gpe_texts":
         return "sorted(set(gpe_texts))"
     return name
@@ -105,9 +112,7 @@ def nbgrader_course(workdir: Path, students: list[str] | dict[str, Path], hidden
     (course / "source" / "lesson1").mkdir(parents=True)
     (course / "source" / "lesson1" / f"{LESSON}.ipynb").write_text(json.dumps(source))
     (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        "c.CourseDirectory.course_id = 'corpuskit'\n"
-        "c.Execute.timeout = 120\n"
+        "c = get_config()\nc.CourseDirectory.course_id = 'corpuskit'\nc.Execute.timeout = 120\n"
     )
     solution = ROOT / "solutions" / f"{LESSON}.ipynb"
     submissions = students if isinstance(students, dict) else dict.fromkeys(students, solution)
@@ -124,10 +129,12 @@ def nbgrader(course: Path, env: dict[str, str], *args: str) -> subprocess.Comple
 
 def nbgrader_scores(course: Path, env: dict[str, str]) -> dict[str, float]:
     """Total score per student from nbgrader's database."""
-    code = ("from nbgrader.api import Gradebook\nimport json\n"
-            "with Gradebook('sqlite:///gradebook.db') as gb:\n"
-            "    scores = {s.id: gb.find_submission('lesson1', s.id).score for s in gb.students}\n"
-            "print(json.dumps(scores))")  # fmt: skip
+    code = (
+        "from nbgrader.api import Gradebook\nimport json\n"
+        "with Gradebook('sqlite:///gradebook.db') as gb:\n"
+        "    scores = {s.id: gb.find_submission('lesson1', s.id).score for s in gb.students}\n"
+        "print(json.dumps(scores))"
+    )
     python = Path(env["PATH"].split(":")[0]) / "python"
     done = subprocess.run([str(python), "-c", code], cwd=course, env=env, capture_output=True, text=True, check=True)
     return {k: float(v) for k, v in json.loads(done.stdout).items()}
@@ -139,10 +146,14 @@ def otter_autograder(workdir: Path) -> Path:
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.writestr("otter_config.json", json.dumps({"lang": "python"}))
         for qid, (name, value) in expected_answers().items():
-            points = {q["id"]: q["points"] for q in json.loads(
-                (ROOT / "grading" / "lessons" / f"{LESSON}.json").read_text())["questions"]}[qid]
-            code = f">>> import json as _j\n>>> _j.loads(_j.dumps({_comparable(name)})) == " \
-                   f"_j.loads({json.dumps(json.dumps(value))})\nTrue"  # fmt: skip
+            points = {
+                q["id"]: q["points"]
+                for q in json.loads((ROOT / "grading" / "lessons" / f"{LESSON}.json").read_text())["questions"]
+            }[qid]
+            code = (
+                f">>> import json as _j\n>>> _j.loads(_j.dumps({_comparable(name)})) == "
+                f"_j.loads({json.dumps(json.dumps(value))})\nTrue"
+            )
             case = {"code": code, "hidden": True, "locked": False}
             suite = {"cases": [case], "scored": True, "setup": "", "teardown": "", "type": "doctest"}
             test = {"name": qid, "points": points, "suites": [suite]}
@@ -153,7 +164,12 @@ def otter_autograder(workdir: Path) -> Path:
 def otter_run(submission: Path, autograder: Path, out: Path, env: dict[str, str]) -> float:
     """Run ``otter run`` on one submission; its total score."""
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["otter", "run", "-a", str(autograder), "-o", str(out), "--no-logo", str(submission)],
-                   env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    subprocess.run(
+        ["otter", "run", "-a", str(autograder), "-o", str(out), "--no-logo", str(submission)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     results = json.loads((out / "results.json").read_text())
     return float(sum(t.get("score", 0) for t in results["tests"]))

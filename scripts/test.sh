@@ -25,6 +25,7 @@ VENV="${VENV:-.venv}"
 "$VENV/bin/python" -m pip install --quiet -e ".[test]"
 echo "== ruff"
 "$VENV/bin/ruff" check src tests benchmarks
+"$VENV/bin/ruff" format --check src tests benchmarks grading
 echo "== mypy"
 "$VENV/bin/mypy"
 echo "== pytest"

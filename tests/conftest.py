@@ -38,19 +38,36 @@ def small_data() -> dict[str, Any]:
             {"id": "T3", "start": 17, "end": 22, "text": "Hanoi", "label": "GPE", "cluster": None},
         ],
         "clusters": [
-            {"id": "kim", "name": "Kim Jong Un", "type": "PERSON", "wikidata": "Q56226",
-             "mentions": [{"start": 0, "end": 3, "text": "Kim", "form": "name"}]},
-            {"id": "trump", "name": "Donald Trump", "type": "PERSON", "wikidata": None,
-             "mentions": [{"start": 8, "end": 13, "text": "Trump", "form": "name"}]},
+            {
+                "id": "kim",
+                "name": "Kim Jong Un",
+                "type": "PERSON",
+                "wikidata": "Q56226",
+                "mentions": [{"start": 0, "end": 3, "text": "Kim", "form": "name"}],
+            },
+            {
+                "id": "trump",
+                "name": "Donald Trump",
+                "type": "PERSON",
+                "wikidata": None,
+                "mentions": [{"start": 8, "end": 13, "text": "Trump", "form": "name"}],
+            },
         ],
         "quotes": [],
         "events": [
-            {"id": "E1", "trigger": {"start": 4, "end": 7, "text": "met"}, "type": "Contact.Meet",
-             "arguments": [{"role": "Entity", "start": 0, "end": 3, "text": "Kim", "cluster": "kim"}],
-             "polarity": "positive", "modality": "asserted", "tense": "past", "realis": "actual"},
+            {
+                "id": "E1",
+                "trigger": {"start": 4, "end": 7, "text": "met"},
+                "type": "Contact.Meet",
+                "arguments": [{"role": "Entity", "start": 0, "end": 3, "text": "Kim", "cluster": "kim"}],
+                "polarity": "positive",
+                "modality": "asserted",
+                "tense": "past",
+                "realis": "actual",
+            },
         ],
         "timexes": [],
-    }  # fmt: skip
+    }
 
 
 SMALL_TEXT = "Kim met Trump in Hanoi."

@@ -75,10 +75,14 @@ def document_data(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     data["clusters"] = []
     for index, cid in enumerate(cluster_ids):
         cluster: dict[str, Any] = {
-            "id": cid, "name": draw(st.text(min_size=1, max_size=12)), "type": draw(st.sampled_from(ENTITY_LABELS)),
+            "id": cid,
+            "name": draw(st.text(min_size=1, max_size=12)),
+            "type": draw(st.sampled_from(ENTITY_LABELS)),
             "wikidata": draw(st.none() | st.from_regex(r"\AQ[1-9][0-9]{0,5}\Z")),
-            "mentions": [{**draw(span), "form": draw(st.sampled_from(MENTION_FORMS))} for _ in range(draw(st.integers(1, 3)))],
-        }  # fmt: skip
+            "mentions": [
+                {**draw(span), "form": draw(st.sampled_from(MENTION_FORMS))} for _ in range(draw(st.integers(1, 3)))
+            ],
+        }
         members = draw(st.lists(st.sampled_from(cluster_ids), max_size=2, unique=True)) if index else []
         if members:
             cluster["members"] = members
@@ -93,32 +97,42 @@ def document_data(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     data["quotes"] = []
     for index, qid in enumerate(_ids(draw, draw(st.integers(0, 3)), "Q")):
         quote = {
-            "id": qid, "content": draw(span), "cue": draw(opt_span), "source": draw(opt_span),
-            "speaker": draw(cluster_ref), "kind": draw(st.sampled_from(QUOTE_KINDS)),
-        }  # fmt: skip
+            "id": qid,
+            "content": draw(span),
+            "cue": draw(opt_span),
+            "source": draw(opt_span),
+            "speaker": draw(cluster_ref),
+            "kind": draw(st.sampled_from(QUOTE_KINDS)),
+        }
         if index and draw(st.booleans()):
             quote["nested_in"] = data["quotes"][draw(st.integers(0, index - 1))]["id"]
         data["quotes"].append(quote)
     data["events"] = []
     for vid in _ids(draw, draw(st.integers(0, 3)), "E"):
         event: dict[str, Any] = {
-            "id": vid, "trigger": draw(span), "type": draw(st.sampled_from(EVENT_TYPES)),
+            "id": vid,
+            "trigger": draw(span),
+            "type": draw(st.sampled_from(EVENT_TYPES)),
             "arguments": [
                 {"role": draw(st.sampled_from(ROLES)), **draw(span), "cluster": draw(cluster_ref)}
                 for _ in range(draw(st.integers(0, 3)))
             ],
-            "polarity": draw(st.sampled_from(POLARITIES)), "modality": draw(st.sampled_from(MODALITIES)),
-            "tense": draw(st.sampled_from(TENSES)), "realis": draw(st.sampled_from(REALIS)),
-        }  # fmt: skip
+            "polarity": draw(st.sampled_from(POLARITIES)),
+            "modality": draw(st.sampled_from(MODALITIES)),
+            "tense": draw(st.sampled_from(TENSES)),
+            "realis": draw(st.sampled_from(REALIS)),
+        }
         if draw(st.booleans()):
             event["note"] = draw(st.text(max_size=15))
         data["events"].append(event)
     data["timexes"] = []
     for index, tid in enumerate(_ids(draw, draw(st.integers(0, 3)), "X")):
         timex: dict[str, Any] = {
-            "id": tid, **draw(span), "type": draw(st.sampled_from(TIMEX_TYPES)),
+            "id": tid,
+            **draw(span),
+            "type": draw(st.sampled_from(TIMEX_TYPES)),
             "value": draw(st.sampled_from(["2019-02-27", "2019-02-27TNI", "P2D", "PAST_REF", "2018-06"])),
-        }  # fmt: skip
+        }
         if draw(st.booleans()):
             timex["mod"] = draw(st.sampled_from(["APPROX", "START"]))
         anchors = [e["id"] for e in data["events"]] + [t["id"] for t in data["timexes"][:index]]

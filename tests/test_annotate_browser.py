@@ -41,14 +41,19 @@ QUOTE_CELLS = [
 
 
 def _notebook(sources: list[str]) -> dict[str, Any]:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [], "source": src}
-             for n, src in enumerate(sources)]  # fmt: skip
+    cells = [
+        {"cell_type": "code", "execution_count": None, "id": f"cell{n}", "metadata": {}, "outputs": [], "source": src}
+        for n, src in enumerate(sources)
+    ]
     return {
         "cells": cells,
-        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                     "language_info": {"name": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }  # fmt: skip
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 @pytest.fixture(scope="module")

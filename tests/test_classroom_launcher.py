@@ -77,9 +77,7 @@ def test_main_prints_the_address_then_runs_jupyterlab(
 
 def test_a_random_token_when_none_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens: list[str | None] = []
-    monkeypatch.setattr(
-        launcher.os, "execv", lambda path, args: tokens.append(_option(args, "IdentityProvider.token"))
-    )
+    monkeypatch.setattr(launcher.os, "execv", lambda path, args: tokens.append(_option(args, "IdentityProvider.token")))
     monkeypatch.delenv(launcher.TOKEN_VARIABLE, raising=False)
     for _ in range(2):
         launcher.main(["--root", str(REPO), "--no-browser"])

@@ -64,8 +64,13 @@ class Shell:
 
 def _region(article: str, words: str, control: str, kind: str, rid: str, **value: Any) -> dict[str, Any]:
     start = article.index(words)
-    return {"id": rid, "from_name": control, "to_name": "text", "type": kind,
-            "value": {"start": start, "end": start + len(words), "text": words, **value}}  # fmt: skip
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": "text",
+        "type": kind,
+        "value": {"start": start, "end": start + len(words), "text": words, **value},
+    }
 
 
 def annotate_in_label_studio(tasks_file: Path, export_file: Path) -> None:

@@ -21,8 +21,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def output_for(fmt: str, folder: Path) -> Path:
-    return folder / {"json": "d.json", "jsonl": "d.jsonl", "brat": "brat/", "conll": "d.conll", "spacy": "d.spacy",
-                     "labelstudio": "tasks.json", "doccano": "d.doccano.jsonl", "csv": "csv/"}[fmt]
+    return (
+        folder
+        / {
+            "json": "d.json",
+            "jsonl": "d.jsonl",
+            "brat": "brat/",
+            "conll": "d.conll",
+            "spacy": "d.spacy",
+            "labelstudio": "tasks.json",
+            "doccano": "d.doccano.jsonl",
+            "csv": "csv/",
+        }[fmt]
+    )
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -42,7 +53,9 @@ def test_load_exports_every_format_and_convert_reads_it_back(
     data = json.loads(back.read_text())
     ours = gold.to_dict()
     assert data["text"] == ours["text"]
-    assert [(e["start"], e["end"], e["label"]) for e in data["entities"]] == [(e["start"], e["end"], e["label"]) for e in ours["entities"]]
+    assert [(e["start"], e["end"], e["label"]) for e in data["entities"]] == [
+        (e["start"], e["end"], e["label"]) for e in ours["entities"]
+    ]
     if layers == FORMATS["json"].carries:
         assert data == ours
 
@@ -53,8 +66,20 @@ def test_layers_not_carried_are_named_on_stderr(capsys: pytest.CaptureFixture[st
     assert err.startswith("corpuskit: warning: doccano cannot carry sections (")
 
 
-def test_asking_for_a_layer_a_format_cannot_hold_fails_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "load", "hanoi-summit-2019", "-f", "conll", "--layers", "entities,quotes", "-o", str(tmp_path / "x.conll"))
+def test_asking_for_a_layer_a_format_cannot_hold_fails_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys,
+        "load",
+        "hanoi-summit-2019",
+        "-f",
+        "conll",
+        "--layers",
+        "entities,quotes",
+        "-o",
+        str(tmp_path / "x.conll"),
+    )
     assert code == EXIT_INVALID and "CoNLL cannot carry quotes" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -74,7 +99,9 @@ def test_convert_guesses_formats_from_names(capsys: pytest.CaptureFixture[str], 
     assert (tmp_path / "h.json").read_text() == (tmp_path / "g.json").read_text()
 
 
-def test_malformed_input_fails_in_one_line_and_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_malformed_input_fails_in_one_line_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "a.txt").write_text("Kim met Trump in Hanoi.")
     (tmp_path / "a.ann").write_text("T1\tPERSON 0 3\tKim\nT2\tPERSON 8 13\tTrumb\n")
     out = tmp_path / "out"

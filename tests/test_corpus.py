@@ -105,15 +105,25 @@ def test_every_problem_is_collected(write_doc: WriteDoc, small_data: dict[str, A
 
 
 READ_CASES: list[tuple[str, Any, str | bytes, str]] = [
-    ("malformed JSON", b'{"id": "tiny",\n  "metadata": }', "Kim met Trump in Hanoi.", r"annotations.json:2: invalid JSON"),
+    (
+        "malformed JSON",
+        b'{"id": "tiny",\n  "metadata": }',
+        "Kim met Trump in Hanoi.",
+        r"annotations.json:2: invalid JSON",
+    ),
     ("empty annotations", b"", "Kim met Trump in Hanoi.", r"annotations.json: is empty"),
     ("empty text", None, b"", r"text.txt: is empty"),
     ("BOM in text", None, b"\xef\xbb\xbfKim met Trump in Hanoi.", r"byte-order mark"),
-    ("BOM in JSON", b'\xef\xbb\xbf{"id": "tiny"}', "Kim met Trump in Hanoi.", r"annotations.json: starts with a UTF-8 byte-order"),
+    (
+        "BOM in JSON",
+        b'\xef\xbb\xbf{"id": "tiny"}',
+        "Kim met Trump in Hanoi.",
+        r"annotations.json: starts with a UTF-8 byte-order",
+    ),
     ("CRLF text", None, b"Kim met\r\nTrump in Hanoi.", r"text.txt:1: has CR or CRLF line ends"),
     ("non-UTF-8 text", None, b"Kim met Tr\xfcmp in Hanoi.", r"text.txt:1: is not UTF-8 \(byte 0xfc at offset 10\)"),
     ("top level not an object", b"[]", "Kim met Trump in Hanoi.", r"\$: expected object, got array"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("case", "data", "text", "message"), READ_CASES, ids=[c[0] for c in READ_CASES])

@@ -23,8 +23,17 @@ def source(lesson: str) -> dict[str, Any]:
 
 
 def cell(source: str, grade_id: str = "q1", solution: bool = True, cell_type: str = "code") -> dict[str, Any]:
-    meta = {"nbgrader": {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3, "solution": solution}}
-    return {"cell_type": cell_type, "id": grade_id, "metadata": meta, "source": source, "outputs": [], "execution_count": 3}
+    meta = {
+        "nbgrader": {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3, "solution": solution}
+    }
+    return {
+        "cell_type": cell_type,
+        "id": grade_id,
+        "metadata": meta,
+        "source": source,
+        "outputs": [],
+        "execution_count": 3,
+    }
 
 
 def build(cells: list[dict[str, Any]], variant: str) -> dict[str, Any]:
@@ -74,7 +83,9 @@ def test_exercises_hold_no_solution_text(lesson: str) -> None:
 def test_metadata_is_kept_and_outputs_stripped(lesson: str) -> None:
     exercise = json.loads(assign.build(source(lesson), lesson, "exercises"))
     ids = [c["metadata"]["nbgrader"]["grade_id"] for c in exercise["cells"] if "nbgrader" in c["metadata"]]
-    assert ids == [c["metadata"]["nbgrader"]["grade_id"] for c in source(lesson)["cells"] if "nbgrader" in c["metadata"]]
+    assert ids == [
+        c["metadata"]["nbgrader"]["grade_id"] for c in source(lesson)["cells"] if "nbgrader" in c["metadata"]
+    ]
     for c in exercise["cells"]:
         if c["cell_type"] == "code":
             assert c["outputs"] == [] and c["execution_count"] is None
@@ -87,8 +98,11 @@ def test_metadata_is_kept_and_outputs_stripped(lesson: str) -> None:
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_spec_and_notebook_agree(lesson: str) -> None:
     spec = load_spec(ROOT / "grading", lesson)
-    cells = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]
-             for c in source(lesson)["cells"] if "nbgrader" in c["metadata"]}
+    cells = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]
+        for c in source(lesson)["cells"]
+        if "nbgrader" in c["metadata"]
+    }
     for q in spec.questions:
         assert cells[q.cell]["solution"], f"{q.id}: its cell is not a solution cell"
         # nbgrader keeps points on the (visible, locked) check cell; corpuskit grades from the spec.
@@ -99,8 +113,9 @@ def test_spec_and_notebook_agree(lesson: str) -> None:
 def test_placeholder_keeps_indentation_and_surrounding_code() -> None:
     src = "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n\nprint(f(1))"
     exercise = build([cell(src)], "exercises")["cells"][0]["source"]
-    assert exercise == ('def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError("Write your answer here")\n'
-                        "\nprint(f(1))")
+    assert exercise == (
+        'def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError("Write your answer here")\n\nprint(f(1))'
+    )
     assert build([cell(src)], "solutions")["cells"][0]["source"] == "def f(x):\n    return x + 1\n\nprint(f(1))"
 
 

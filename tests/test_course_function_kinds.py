@@ -22,14 +22,24 @@ SPEC: dict[str, Any] = {
     "title": "Calls",
     "notebook": "calls.ipynb",
     "questions": [
-        {"id": "q1", "kind": "function", "name": "count_outcomes", "points": 2, "partial": "proportional",
-         "hint": "Count exact matches first.",
-         "calls": {"inputs": "count_inputs", "reference": "count_reference", "type": "dict[str,int]",
-                   "compare": "mapping"}},
+        {
+            "id": "q1",
+            "kind": "function",
+            "name": "count_outcomes",
+            "points": 2,
+            "partial": "proportional",
+            "hint": "Count exact matches first.",
+            "calls": {
+                "inputs": "count_inputs",
+                "reference": "count_reference",
+                "type": "dict[str,int]",
+                "compare": "mapping",
+            },
+        },
     ],
-}  # fmt: skip
+}
 
-MODULE = '''
+MODULE = """
 def count_inputs():
     return [
         [[[0, 3, "PERSON"], [5, 9, "GPE"]], [[0, 3, "PERSON"], [5, 8, "GPE"]]],
@@ -41,26 +51,26 @@ def count_inputs():
 def count_reference(gold, pred):
     gold, pred = {tuple(s) for s in gold}, {tuple(s) for s in pred}
     return {"correct": len(gold & pred), "missed": len(gold - pred), "spurious": len(pred - gold)}
-'''
+"""
 
-RIGHT = '''
+RIGHT = """
 def count_outcomes(gold, pred):
     assert all(isinstance(s, tuple) for s in gold + pred), "spans arrive as tuples"
     gold, pred = set(gold), set(pred)
     return {"correct": len(gold & pred), "missed": len(gold - pred), "spurious": len(pred - gold)}
-'''
+"""
 
 # Right on calls 2 and 3, wrong on call 1 (a boundary miss counts as correct here).
-HALF = '''
+HALF = """
 def count_outcomes(gold, pred):
     return {"correct": min(len(gold), len(pred)), "missed": len(gold) - min(len(gold), len(pred)),
             "spurious": len(pred) - min(len(gold), len(pred))}
-'''
+"""
 
-RAISES = '''
+RAISES = """
 def count_outcomes(gold, pred):
     raise RuntimeError("not yet")
-'''
+"""
 
 REFERENCE: dict[str, Any] = {}
 exec(MODULE, REFERENCE)
@@ -128,8 +138,9 @@ def test_a_function_that_raises_scores_zero_and_says_why() -> None:
 
 
 def test_a_result_of_the_wrong_shape_scores_zero() -> None:
-    result = grade_calls(question(), run_in_process("def count_outcomes(g, p):\n    return len(g)\n"), CALLS,
-                         Outcome("ok"))  # fmt: skip
+    result = grade_calls(
+        question(), run_in_process("def count_outcomes(g, p):\n    return len(g)\n"), CALLS, Outcome("ok")
+    )
     assert result.points == 0 and "should be a dict" in result.feedback
 
 
@@ -140,7 +151,7 @@ def test_a_missing_function_is_missing() -> None:
 
 def test_feedback_never_shows_the_expected_results() -> None:
     result = grade_calls(question(), run_in_process(HALF), CALLS, Outcome("ok"))
-    assert "spurious" not in result.feedback and "correct\":" not in result.feedback
+    assert "spurious" not in result.feedback and 'correct":' not in result.feedback
 
 
 def test_full_marks_at_scales_the_credit() -> None:
@@ -158,8 +169,13 @@ def notebook(student: str) -> dict[str, Any]:
 
     nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     cell = nbformat.v4.new_code_cell(student)  # type: ignore[no-untyped-call]
-    cell.metadata["nbgrader"] = {"grade": False, "grade_id": "q1", "locked": False, "schema_version": 3,
-                                 "solution": True}  # fmt: skip
+    cell.metadata["nbgrader"] = {
+        "grade": False,
+        "grade_id": "q1",
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
+    }
     nb.cells.append(cell)
     nb.metadata["corpuskit"] = {"lesson": "calls", "variant": "solutions"}
     return dict(nb)
@@ -174,6 +190,7 @@ def test_grading_a_notebook_with_a_calls_question(tmp_path: Path) -> None:
     for name, student, expected in (("right", RIGHT, 2.0), ("raises", RAISES, 0.0)):
         path = tmp_path / f"{name}.ipynb"
         path.write_text(json.dumps(notebook(student)))
-        report = grade(path, grading_dir=tmp_path / "grading", limits=Limits(cell_timeout=30, call_timeout=30),
-                       sandbox="off")  # fmt: skip
+        report = grade(
+            path, grading_dir=tmp_path / "grading", limits=Limits(cell_timeout=30, call_timeout=30), sandbox="off"
+        )
         assert report.score == expected, report.summary()

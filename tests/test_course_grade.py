@@ -91,8 +91,12 @@ def test_os_exit_midway_keeps_earlier_credit_and_later_questions() -> None:
 
 
 def test_os_exit_with_no_restarts_left_marks_the_rest_not_reached() -> None:
-    report = grade(FIXTURES / "os-exit-midway.ipynb", grading_dir=TINY_GRADING, lesson="tiny",
-                   limits=Limits(cell_timeout=3, max_restarts=0))
+    report = grade(
+        FIXTURES / "os-exit-midway.ipynb",
+        grading_dir=TINY_GRADING,
+        lesson="tiny",
+        limits=Limits(cell_timeout=3, max_restarts=0),
+    )
     assert points(report) == {"q1": 1, "q2": 0, "q3": 0, "q4": 0}
     assert statuses(report) == {"q1": "correct", "q2": "not-reached", "q3": "not-reached", "q4": "not-reached"}
     assert [e.kind for e in report.events] == ["dead", "gave-up"]
@@ -140,9 +144,15 @@ def test_sandboxed_kernel_sees_no_grading_files_and_no_network(tmp_path: Path) -
         pytest.skip(f"no sandbox here: {sandbox_problem()}")
     grading = tmp_path / "grading"
     (grading / "lessons").mkdir(parents=True)
-    spec = {"lesson": "peek", "title": "Peek", "notebook": "peek.ipynb", "questions": [
-        {"id": "q1", "kind": "value", "name": "seen", "type": "list[str]", "points": 1, "expected": []},
-        {"id": "q2", "kind": "value", "name": "online", "type": "bool", "points": 1, "expected": False}]}
+    spec = {
+        "lesson": "peek",
+        "title": "Peek",
+        "notebook": "peek.ipynb",
+        "questions": [
+            {"id": "q1", "kind": "value", "name": "seen", "type": "list[str]", "points": 1, "expected": []},
+            {"id": "q2", "kind": "value", "name": "online", "type": "bool", "points": 1, "expected": False},
+        ],
+    }
     (grading / "lessons" / "peek.json").write_text(json.dumps(spec))
     source = (
         "import os, socket\n"
@@ -150,10 +160,22 @@ def test_sandboxed_kernel_sees_no_grading_files_and_no_network(tmp_path: Path) -
         "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n    online = True\n"
         "except OSError:\n    online = False"
     )
-    cell = {"cell_type": "code", "execution_count": None, "id": "a", "outputs": [], "source": source,
-            "metadata": {"nbgrader": {"grade_id": "q1", "solution": True, "grade": False, "locked": False,
-                                      "schema_version": 3}}}
-    cell2 = {**cell, "id": "b", "source": "pass", "metadata": {"nbgrader": {**cell["metadata"]["nbgrader"], "grade_id": "q2"}}}  # type: ignore[index]
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "a",
+        "outputs": [],
+        "source": source,
+        "metadata": {
+            "nbgrader": {"grade_id": "q1", "solution": True, "grade": False, "locked": False, "schema_version": 3}
+        },
+    }
+    cell2 = {
+        **cell,
+        "id": "b",
+        "source": "pass",
+        "metadata": {"nbgrader": {**cell["metadata"]["nbgrader"], "grade_id": "q2"}},
+    }  # type: ignore[index]
     nb = {"cells": [cell, cell2], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "peek.ipynb").write_text(json.dumps(nb))
     report = grade(tmp_path / "peek.ipynb", grading_dir=grading, limits=FAST, sandbox="on")
@@ -180,8 +202,23 @@ def test_report_renderings() -> None:
 
 def test_cli_grade_json_junit_markdown(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     junit, markdown = tmp_path / "report.xml", tmp_path / "report.md"
-    code = main(["grade", str(FIXTURES / "os-exit-midway.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "tiny",
-                 "--timeout", "3", "--json", "--junit", str(junit), "--markdown", str(markdown)])
+    code = main(
+        [
+            "grade",
+            str(FIXTURES / "os-exit-midway.ipynb"),
+            "--grading",
+            str(TINY_GRADING),
+            "--lesson",
+            "tiny",
+            "--timeout",
+            "3",
+            "--json",
+            "--junit",
+            str(junit),
+            "--markdown",
+            str(markdown),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == EXIT_OK
     data = json.loads(out)
@@ -192,9 +229,17 @@ def test_cli_grade_json_junit_markdown(capsys: pytest.CaptureFixture[str], tmp_p
 
 
 def test_cli_grade_fails_only_when_grading_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["grade", str(FIXTURES / "not-json.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "tiny"]) == EXIT_OK
-    assert main(["grade", str(FIXTURES / "tiny-solution.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "nope"]) == EXIT_INVALID
-    assert main(["grade", str(tmp_path / "missing.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "tiny"]) == EXIT_INVALID
+    assert (
+        main(["grade", str(FIXTURES / "not-json.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "tiny"]) == EXIT_OK
+    )
+    assert (
+        main(["grade", str(FIXTURES / "tiny-solution.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "nope"])
+        == EXIT_INVALID
+    )
+    assert (
+        main(["grade", str(tmp_path / "missing.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "tiny"])
+        == EXIT_INVALID
+    )
     err = capsys.readouterr().err
     assert "no grading spec for lesson 'nope'" in err and "no such file" in err
 

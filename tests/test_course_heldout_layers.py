@@ -28,9 +28,23 @@ def spec(layer: str, overlap: float | None = None, full_marks_at: float = 1.0, d
     heldout: dict[str, Any] = {"documents": documents, "layer": layer, "full_marks_at": full_marks_at}
     if overlap is not None:
         heldout["overlap"] = overlap
-    return parse_spec({"lesson": "t", "title": "t", "notebook": "t.ipynb", "questions": [
-        {"id": "q", "kind": "function", "name": "find_quotes", "points": 4, "partial": "proportional",
-         "heldout": heldout}]})  # fmt: skip
+    return parse_spec(
+        {
+            "lesson": "t",
+            "title": "t",
+            "notebook": "t.ipynb",
+            "questions": [
+                {
+                    "id": "q",
+                    "kind": "function",
+                    "name": "find_quotes",
+                    "points": 4,
+                    "partial": "proportional",
+                    "heldout": heldout,
+                }
+            ],
+        }
+    )
 
 
 def question(layer: str, overlap: float | None = None, full_marks_at: float = 1.0) -> Any:
@@ -84,8 +98,10 @@ def test_heldout_quotes_load_with_speakers_for_every_gold_quote() -> None:
 def test_returning_the_heldout_gold_with_source_names_earns_full_marks(layer: str) -> None:
     q = question(layer)
     key = held_out(q.heldout.layer)
-    predictions = [[(s, e, sorted(names)[0]) for (s, e, _), names in zip(g, n, strict=True)]
-                   for g, n in zip(key.gold, key.speakers, strict=True)]  # fmt: skip
+    predictions = [
+        [(s, e, sorted(names)[0]) for (s, e, _), names in zip(g, n, strict=True)]
+        for g, n in zip(key.gold, key.speakers, strict=True)
+    ]
     result = grade_function(q, pulled(predictions), key, Outcome("ok"))
     assert result.points == 4 and result.status == "correct", result.feedback
     assert "F1 1.00" in result.feedback

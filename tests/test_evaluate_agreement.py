@@ -21,8 +21,11 @@ TEXT = "Kim met Trump in Hanoi on Wednesday ."
 def test_tokenizer_and_sentence_splitter() -> None:
     assert tokenize("U.S. talks, two-day") == [(0, 1), (1, 2), (2, 3), (3, 4), (5, 10), (10, 11), (12, 19)]
     assert sentences('The summit ended. "No deal," Trump said. Mr. Kim left.') == [
-        (0, 17), (18, 40), (41, 44), (45, 54),
-    ]  # fmt: skip
+        (0, 17),
+        (18, 40),
+        (41, 44),
+        (45, 54),
+    ]
 
 
 def test_token_labels_follow_spans() -> None:
@@ -68,13 +71,25 @@ def test_token_kappa_and_marked_only() -> None:
 
 def test_pairwise_agreement_is_symmetric() -> None:
     meta = {"title": "t", "creation_time": "2019-02-27"}
-    doc_a = Document("a", TEXT, meta, entities=(
-        Entity("1", 0, 3, "Kim", "PERSON"), Entity("2", 8, 13, "Trump", "PERSON"),
-        Entity("3", 17, 22, "Hanoi", "GPE"),
-    ))  # fmt: skip
-    doc_b = Document("b", TEXT, meta, entities=(
-        Entity("1", 0, 3, "Kim", "PERSON"), Entity("2", 8, 13, "Trump", "ORG"),
-    ))  # fmt: skip
+    doc_a = Document(
+        "a",
+        TEXT,
+        meta,
+        entities=(
+            Entity("1", 0, 3, "Kim", "PERSON"),
+            Entity("2", 8, 13, "Trump", "PERSON"),
+            Entity("3", 17, 22, "Hanoi", "GPE"),
+        ),
+    )
+    doc_b = Document(
+        "b",
+        TEXT,
+        meta,
+        entities=(
+            Entity("1", 0, 3, "Kim", "PERSON"),
+            Entity("2", 8, 13, "Trump", "ORG"),
+        ),
+    )
     ab, ba = agreement(doc_a, doc_b), agreement(doc_b, doc_a)
     assert ab.pairwise.strict.total == Counts(correct=1, incorrect=1, missed=1)
     assert ab.f1 == ba.f1 == pytest.approx(2 * (1 / 2) * (1 / 3) / (1 / 2 + 1 / 3))

@@ -12,20 +12,26 @@ TEXT = "Kim met Trump. Trump left Hanoi. Kim stayed. Pompeo spoke."
 
 
 def make(entities: list[tuple[int, int, str]]) -> Document:
-    return Document("d", TEXT, {"title": "t", "creation_time": "2019-02-28"}, entities=tuple(
-        Entity(str(i), s, e, TEXT[s:e], lab) for i, (s, e, lab) in enumerate(entities)
-    ))  # fmt: skip
+    return Document(
+        "d",
+        TEXT,
+        {"title": "t", "creation_time": "2019-02-28"},
+        entities=tuple(Entity(str(i), s, e, TEXT[s:e], lab) for i, (s, e, lab) in enumerate(entities)),
+    )
 
 
-GOLD = make([(0, 3, "PERSON"), (8, 13, "PERSON"), (15, 20, "PERSON"), (26, 31, "GPE"),
-             (33, 36, "PERSON"), (45, 51, "PERSON")])  # fmt: skip
-PRED = make([(0, 3, "PERSON"), (8, 13, "PERSON"), (15, 20, "ORG"), (26, 31, "GPE"),
-             (45, 58, "PERSON")])  # fmt: skip
+GOLD = make(
+    [(0, 3, "PERSON"), (8, 13, "PERSON"), (15, 20, "PERSON"), (26, 31, "GPE"), (33, 36, "PERSON"), (45, 51, "PERSON")]
+)
+PRED = make([(0, 3, "PERSON"), (8, 13, "PERSON"), (15, 20, "ORG"), (26, 31, "GPE"), (45, 58, "PERSON")])
 
 
 def test_sentence_counts_sum_to_the_document_total() -> None:
-    units = sentence_counts([TEXT], [[(e.start, e.end, e.label) for e in GOLD.entities]],
-                            [[(e.start, e.end, e.label) for e in PRED.entities]])  # fmt: skip
+    units = sentence_counts(
+        [TEXT],
+        [[(e.start, e.end, e.label) for e in GOLD.entities]],
+        [[(e.start, e.end, e.label) for e in PRED.entities]],
+    )
     assert units == [
         Counts(correct=2),  # Kim met Trump.
         Counts(correct=1, incorrect=1),  # Trump(ORG) left Hanoi.

@@ -29,8 +29,7 @@ def doc(**layers: object) -> Document:
     return Document("d", TEXT, {"title": "t", "creation_time": "2019-02-28"}, **layers)  # type: ignore[arg-type]
 
 
-TRUMP = Cluster("trump", "Donald Trump", "PERSON",
-                (Mention(0, 5, "Trump", "name"), Mention(57, 59, "He", "pronoun")))  # fmt: skip
+TRUMP = Cluster("trump", "Donald Trump", "PERSON", (Mention(0, 5, "Trump", "name"), Mention(57, 59, "He", "pronoun")))
 
 # Gold: q1 direct quote "the talks were very productive" (12..42, 30 chars) by Trump via
 # "Trump"; q2 indirect "Kim wanted sanctions lifted" (71..98, 27 chars) by Trump via "He".
@@ -50,11 +49,13 @@ def test_quotes_at_the_two_ggt_thresholds() -> None:
     # is another mention of Trump, so the speaker is right.
     # p2 covers all of q2 but names Pompeo (110..116) as the source: found, speaker wrong.
     # p3 is spurious.
-    pred = doc(quotes=(
-        Quote("p1", span(12, 27), None, span(57, 59), None, "direct"),
-        Quote("p2", span(71, 98), None, span(100, 106), None, "indirect"),
-        Quote("p3", span(100, 112), None, None, None, "direct"),
-    ))  # fmt: skip
+    pred = doc(
+        quotes=(
+            Quote("p1", span(12, 27), None, span(57, 59), None, "direct"),
+            Quote("p2", span(71, 98), None, span(100, 106), None, "indirect"),
+            Quote("p3", span(100, 112), None, None, None, "direct"),
+        )
+    )
     result = evaluate_quotes([GOLD_QUOTES], [pred])
     low, high = result.at(0.3), result.at(0.8)
     assert low.content == Counts(correct=2, missed=0, spurious=1)
@@ -77,8 +78,15 @@ def test_speaker_by_cluster_id() -> None:
     assert evaluate_quotes([GOLD_QUOTES], [pred]).at(0.8).speaker == Accuracy(1, 1)
 
 
-def event(eid: str, start: int, end: int, etype: str, args: tuple[Argument, ...],
-          polarity: str = "positive", tense: str = "past") -> Event:  # fmt: skip
+def event(
+    eid: str,
+    start: int,
+    end: int,
+    etype: str,
+    args: tuple[Argument, ...],
+    polarity: str = "positive",
+    tense: str = "past",
+) -> Event:
     return Event(eid, span(start, end), etype, args, polarity, "asserted", tense, "actual")  # type: ignore[arg-type]
 
 
@@ -87,19 +95,29 @@ def arg(role: str, start: int, end: int) -> Argument:
 
 
 def test_event_identification_classification_and_attributes() -> None:
-    gold = doc(events=(
-        event("e1", 6, 10, "Contact.Meet", (arg("Entity", 0, 5), arg("Time", 46, 54))),
-        event("e2", 60, 65, "Contact.Broadcast", (arg("Entity", 57, 59),)),
-    ))  # fmt: skip
-    pred = doc(events=(
-        # trigger and type right; one argument right, one with the wrong role, one spurious
-        event("x1", 6, 10, "Contact.Meet",
-              (arg("Entity", 0, 5), arg("Place", 46, 54), arg("Entity", 71, 74)), tense="present"),
-        # trigger right, type wrong: its argument's event type is wrong too
-        event("x2", 60, 65, "Contact.Meet", (arg("Entity", 57, 59),), polarity="negative"),
-        # spurious trigger
-        event("x3", 81, 90, "Justice.Sanction", ()),
-    ))  # fmt: skip
+    gold = doc(
+        events=(
+            event("e1", 6, 10, "Contact.Meet", (arg("Entity", 0, 5), arg("Time", 46, 54))),
+            event("e2", 60, 65, "Contact.Broadcast", (arg("Entity", 57, 59),)),
+        )
+    )
+    pred = doc(
+        events=(
+            # trigger and type right; one argument right, one with the wrong role, one spurious
+            event(
+                "x1",
+                6,
+                10,
+                "Contact.Meet",
+                (arg("Entity", 0, 5), arg("Place", 46, 54), arg("Entity", 71, 74)),
+                tense="present",
+            ),
+            # trigger right, type wrong: its argument's event type is wrong too
+            event("x2", 60, 65, "Contact.Meet", (arg("Entity", 57, 59),), polarity="negative"),
+            # spurious trigger
+            event("x3", 81, 90, "Justice.Sanction", ()),
+        )
+    )
     result = evaluate_events([gold], [pred])
     assert result.trigger_identification == Counts(correct=2, missed=0, spurious=1)
     assert result.trigger_classification == Counts(correct=1, missed=1, spurious=2)
@@ -113,14 +131,18 @@ def test_event_identification_classification_and_attributes() -> None:
 
 
 def test_timex_extent_value_and_type() -> None:
-    gold = doc(timexes=(
-        Timex("t1", 46, 54, "Thursday", "DATE", "2019-02-28"),
-        Timex("t2", 0, 5, "Trump", "DATE", "2019"),
-    ))  # fmt: skip
-    pred = doc(timexes=(
-        Timex("u1", 43, 54, "on Thursday", "DATE", "2019-02-28"),  # relaxed match, value right
-        Timex("u2", 0, 5, "Trump", "TIME", "2019-02"),  # strict extent, wrong type and value
-    ))  # fmt: skip
+    gold = doc(
+        timexes=(
+            Timex("t1", 46, 54, "Thursday", "DATE", "2019-02-28"),
+            Timex("t2", 0, 5, "Trump", "DATE", "2019"),
+        )
+    )
+    pred = doc(
+        timexes=(
+            Timex("u1", 43, 54, "on Thursday", "DATE", "2019-02-28"),  # relaxed match, value right
+            Timex("u2", 0, 5, "Trump", "TIME", "2019-02"),  # strict extent, wrong type and value
+        )
+    )
     result = evaluate_timexes([gold], [pred])
     assert result.extent.exact.total == Counts(correct=1, incorrect=1)
     assert result.extent.partial.total == Counts(correct=1, partial=1)
@@ -181,10 +203,12 @@ def test_b_cubed_twinless_mentions() -> None:
 
 def test_evaluate_coref_sums_over_documents() -> None:
     gold = doc(clusters=(TRUMP,))
-    split = doc(clusters=(
-        Cluster("a", "Trump", "PERSON", (Mention(0, 5, "Trump", "name"),)),
-        Cluster("b", "He", "PERSON", (Mention(57, 59, "He", "pronoun"),)),
-    ))  # fmt: skip
+    split = doc(
+        clusters=(
+            Cluster("a", "Trump", "PERSON", (Mention(0, 5, "Trump", "name"),)),
+            Cluster("b", "He", "PERSON", (Mention(57, 59, "He", "pronoun"),)),
+        )
+    )
     result = evaluate_coref([gold, gold], [gold, split])
     assert result.muc.recall == pytest.approx(1 / 2)
     assert result.muc.precision == 1.0

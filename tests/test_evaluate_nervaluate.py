@@ -41,8 +41,7 @@ def as_counts(result: Any) -> Counts:
 def disjoint_spans(draw: st.DrawFn, max_spans: int = 5, width: int = 40) -> list[SpanTuple]:
     """Non-overlapping spans in text order, as an IOB tagger produces them."""
     n = draw(st.integers(0, max_spans))
-    points = sorted(draw(st.lists(st.integers(0, width), min_size=2 * n, max_size=2 * n,
-                                  unique=True)))  # fmt: skip
+    points = sorted(draw(st.lists(st.integers(0, width), min_size=2 * n, max_size=2 * n, unique=True)))
     labels = draw(st.lists(st.sampled_from(LABELS), min_size=n, max_size=n))
     return [(points[2 * i], points[2 * i + 1], labels[i]) for i in range(n)]
 
@@ -79,8 +78,7 @@ def test_disjoint_spans_match_nervaluate_for_strict_exact_partial(docs: list[Any
     # never steals an exact match, so every count agrees, overall and per label.
     gold = [g for g, _ in docs]
     pred = [p for _, p in docs]
-    assert_same(evaluate_spans(gold, pred), run_nervaluate(gold, pred),
-                ("strict", "exact", "partial"), per_label=True)  # fmt: skip
+    assert_same(evaluate_spans(gold, pred), run_nervaluate(gold, pred), ("strict", "exact", "partial"), per_label=True)
 
 
 @settings(max_examples=300, deadline=None)
@@ -91,14 +89,13 @@ def test_unambiguous_pairings_match_nervaluate_for_every_schema(docs: list[Any])
         return
     gold = [g for g, _ in docs]
     pred = [p for _, p in docs]
-    assert_same(evaluate_spans(gold, pred), run_nervaluate(gold, pred),
-                ("strict", "exact", "partial", "type"), per_label=True)  # fmt: skip
+    assert_same(
+        evaluate_spans(gold, pred), run_nervaluate(gold, pred), ("strict", "exact", "partial", "type"), per_label=True
+    )
 
 
 spans_anywhere = st.lists(
-    st.tuples(st.integers(0, 20), st.integers(1, 8), st.sampled_from(LABELS)).map(
-        lambda t: (t[0], t[0] + t[1], t[2])
-    ),
+    st.tuples(st.integers(0, 20), st.integers(1, 8), st.sampled_from(LABELS)).map(lambda t: (t[0], t[0] + t[1], t[2])),
     max_size=5,
 )
 
@@ -123,9 +120,7 @@ def test_difference_greedy_takes_the_first_overlap_for_type() -> None:
     # nervaluate's ent_type: (2, 6, C) comes first and takes gold A as an incorrect match;
     # (19, 28, A), which overlaps the same gold with the right label, becomes spurious.
     gold, pred = [(3, 26, "PER")], [(2, 6, "LOC"), (19, 28, "PER")]
-    assert as_counts(run_nervaluate([gold], [pred])["overall"]["ent_type"]) == Counts(
-        incorrect=1, spurious=1
-    )
+    assert as_counts(run_nervaluate([gold], [pred])["overall"]["ent_type"]) == Counts(incorrect=1, spurious=1)
     assert score_spans(gold, pred).type.total == Counts(correct=1, spurious=1)
 
 

@@ -36,8 +36,7 @@ def test_json_carries_counts_and_scores_per_schema() -> None:
     data = to_data(score_spans(GOLD, PRED))
     assert data["strict"]["correct"] == 1 and data["strict"]["incorrect"] == 3
     assert data["partial"]["partial"] == 2 and data["partial"]["precision"] == pytest.approx(3 / 4)
-    assert {"correct", "incorrect", "partial", "missed", "spurious", "precision", "recall",
-            "f1"} <= set(data["type"])  # fmt: skip
+    assert {"correct", "incorrect", "partial", "missed", "spurious", "precision", "recall", "f1"} <= set(data["type"])
 
 
 def test_text_report_is_aligned() -> None:
@@ -47,9 +46,12 @@ def test_text_report_is_aligned() -> None:
 
 
 def write(path: Path, entities: list[tuple[int, int, str]]) -> None:
-    doc = Document("d", TEXT, {"title": "t", "creation_time": "2019-02-27"}, entities=tuple(
-        Entity(str(i), s, e, TEXT[s:e], lab) for i, (s, e, lab) in enumerate(entities)
-    ))  # fmt: skip
+    doc = Document(
+        "d",
+        TEXT,
+        {"title": "t", "creation_time": "2019-02-27"},
+        entities=tuple(Entity(str(i), s, e, TEXT[s:e], lab) for i, (s, e, lab) in enumerate(entities)),
+    )
     path.write_text(json.dumps(doc.to_dict()), encoding="utf-8")
 
 

@@ -60,8 +60,7 @@ def sentence(draw: st.DrawFn) -> tuple[list[str], list[str]]:
 
     def tagging() -> list[str]:
         cuts = sorted(draw(st.sets(st.integers(0, length), max_size=8)))
-        spans = [(a, b, draw(st.sampled_from(LABELS)))
-                 for a, b in zip(cuts[::2], cuts[1::2], strict=False) if a < b]  # fmt: skip
+        spans = [(a, b, draw(st.sampled_from(LABELS))) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if a < b]
         return encode_iob2(spans, length)
 
     return tagging(), tagging()
@@ -76,9 +75,7 @@ def seqeval_scores(y_true: list[list[str]], y_pred: list[list[str]]) -> dict[str
                 seqeval_metrics.recall_score(y_true, y_pred),
                 seqeval_metrics.f1_score(y_true, y_pred),
             ),
-            "report": seqeval_metrics.classification_report(
-                y_true, y_pred, output_dict=True, zero_division=0
-            ),
+            "report": seqeval_metrics.classification_report(y_true, y_pred, output_dict=True, zero_division=0),
         }
 
 

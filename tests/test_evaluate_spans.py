@@ -67,8 +67,9 @@ def test_n_copies_of_a_document_score_the_same_as_one() -> None:
     one = evaluate_spans([GOLD], [PRED])
     five = evaluate_spans([GOLD] * 5, [PRED] * 5)
     for a, b in zip(one.schemas(), five.schemas(), strict=True):
-        assert b.total == Counts(*(5 * getattr(a.total, f) for f in
-                                   ("correct", "incorrect", "partial", "missed", "spurious")))
+        assert b.total == Counts(
+            *(5 * getattr(a.total, f) for f in ("correct", "incorrect", "partial", "missed", "spurious"))
+        )
         assert (a.precision, a.recall, a.f1) == pytest.approx((b.precision, b.recall, b.f1))
         assert a.macro_f1 == pytest.approx(b.macro_f1)
 
@@ -168,9 +169,7 @@ from hypothesis import strategies as st  # noqa: E402
 from corpuskit.evaluate.spans import SpanTuple  # noqa: E402
 
 tiny_spans = st.lists(
-    st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from("AB")).map(
-        lambda t: (t[0], t[0] + t[1], t[2])
-    ),
+    st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from("AB")).map(lambda t: (t[0], t[0] + t[1], t[2])),
     max_size=4,
 )
 
@@ -203,9 +202,7 @@ def best(gold: list[SpanTuple], pred: list[SpanTuple], kind: str) -> tuple[int, 
 
 @settings(max_examples=400, deadline=None)
 @given(tiny_spans, tiny_spans)
-def test_pairing_is_optimal_against_exhaustive_search(
-    gold: list[SpanTuple], pred: list[SpanTuple]
-) -> None:
+def test_pairing_is_optimal_against_exhaustive_search(gold: list[SpanTuple], pred: list[SpanTuple]) -> None:
     result = score_spans(gold, pred)
     for schema, kind in (("strict", "strict"), ("exact", "exact"), ("partial", "exact")):
         counts = result.schema(schema).total

@@ -28,7 +28,10 @@ def entities_of(text: str) -> list[tuple[str, str]]:
 
 def test_titles_are_not_part_of_a_person_but_the_country_is_a_gpe() -> None:
     assert entities_of("U.S. Secretary of State Mike Pompeo arrived in Hanoi.") == [
-        ("U.S.", "GPE"), ("Mike Pompeo", "PERSON"), ("Hanoi", "GPE")]
+        ("U.S.", "GPE"),
+        ("Mike Pompeo", "PERSON"),
+        ("Hanoi", "GPE"),
+    ]
 
 
 def test_a_name_after_a_lower_case_title_and_a_long_country_name() -> None:
@@ -55,18 +58,29 @@ def test_sentence_initial_common_nouns_are_not_names() -> None:
 
 def test_the_article_is_included_only_when_the_name_takes_it() -> None:
     assert entities_of("He spoke with the DPRK leader about the United States.") == [
-        ("DPRK", "GPE"), ("the United States", "GPE")]
+        ("DPRK", "GPE"),
+        ("the United States", "GPE"),
+    ]
 
 
 def test_suffixes_make_facilities_locations_and_organisations() -> None:
     found = entities_of("They met at the J.W. Marriott Hotel near the Korean Peninsula with the Finance Ministry.")
-    assert found == [("the J.W. Marriott Hotel", "FAC"), ("the Korean Peninsula", "LOC"), ("the Finance Ministry", "ORG")]
+    assert found == [
+        ("the J.W. Marriott Hotel", "FAC"),
+        ("the Korean Peninsula", "LOC"),
+        ("the Finance Ministry", "ORG"),
+    ]
 
 
 def test_numbers_ordinals_dates_and_times() -> None:
     found = entities_of("The two leaders held their second summit on Thursday for two hours, a year ago.")
-    assert found == [("two", "CARDINAL"), ("second", "ORDINAL"), ("Thursday", "DATE"), ("two hours", "TIME"),
-                     ("a year ago", "DATE")]
+    assert found == [
+        ("two", "CARDINAL"),
+        ("second", "ORDINAL"),
+        ("Thursday", "DATE"),
+        ("two hours", "TIME"),
+        ("a year ago", "DATE"),
+    ]
 
 
 def test_hyphenated_numbers_are_not_counts() -> None:
@@ -87,7 +101,8 @@ def test_helpers() -> None:
     labels = {p["label"] for p in entity_patterns()}
     assert {"GPE", "NORP", "ORG", "LOC", "CARDINAL", "ORDINAL", "PERSON"} <= labels
     assert select([Candidate(0, 5, "GPE", 1), Candidate(0, 9, "ORG", 1), Candidate(3, 12, "PERSON", 3)]) == [
-        Candidate(3, 12, "PERSON", 3)]
+        Candidate(3, 12, "PERSON", 3)
+    ]
     text = "the DPRK leader and the DPRK."
     assert with_article(text, Candidate(4, 8, "GPE", 1)) == Candidate(4, 8, "GPE", 1)
     assert with_article(text, Candidate(24, 28, "GPE", 1)) == Candidate(20, 28, "GPE", 1)

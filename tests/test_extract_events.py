@@ -15,7 +15,10 @@ def events_of(text: str, mentions: list[tuple[int, int, str, str | None]] | None
 def test_compound_triggers_are_kept_whole() -> None:
     text = "Trump's press conference followed the signing ceremony and a working lunch."
     assert [(text[s:e], t) for s, e, t in find_triggers(text)] == [
-        ("press conference", "Contact.Meet"), ("signing ceremony", "Agreement.Sign"), ("working lunch", "Contact.Meet")]
+        ("press conference", "Contact.Meet"),
+        ("signing ceremony", "Agreement.Sign"),
+        ("working lunch", "Contact.Meet"),
+    ]
 
 
 def test_without_a_deal_is_negative_asserted_and_did_not_happen() -> None:
@@ -35,8 +38,11 @@ def test_without_a_deal_is_negative_asserted_and_did_not_happen() -> None:
         ("They planned a possible joint statement.", "joint statement", ("positive", "other", "past", "other")),
         ("His next summit might not be soon.", "summit", ("positive", "other", "future", "other")),
         ("Talks would continue.", "continue", ("positive", "other", "future", "other")),
-        ("He trusted the promise not to conduct any nuclear and rocket tests.", "tests",
-         ("negative", "other", "future", "other")),
+        (
+            "He trusted the promise not to conduct any nuclear and rocket tests.",
+            "tests",
+            ("negative", "other", "future", "other"),
+        ),
         ("The two sides met in June.", "met", ("positive", "asserted", "past", "actual")),
     ],
 )
@@ -61,7 +67,10 @@ def test_word_senses_that_are_not_events() -> None:
 def test_arguments_come_from_the_sentence() -> None:
     text = "Kim and Trump met in Hanoi."
     mentions: list[tuple[int, int, str, str | None]] = [
-        (0, 3, "PERSON", "kim"), (8, 13, "PERSON", "trump"), (21, 26, "GPE", "hanoi")]
+        (0, 3, "PERSON", "kim"),
+        (8, 13, "PERSON", "trump"),
+        (21, 26, "GPE", "hanoi"),
+    ]
     (event,) = extract_events(text, [(0, len(text))], mentions, [])
     assert event.arguments == [("Entity", 0, 3, "kim"), ("Entity", 8, 13, "trump"), ("Place", 21, 26, "hanoi")]
     (data,) = event_dicts([event], text)

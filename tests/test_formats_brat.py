@@ -50,14 +50,22 @@ def test_tiny_ann_lines(tiny: Document) -> None:
 
 def test_annotation_made_in_brat_without_notes_reads_with_defaults(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(SMALL_TEXT)
-    (tmp_path / "a.ann").write_text("T1\tPERSON 0 3\tKim\nT2\tContact_Meet 4 7\tmet\nT3\tGPE 8 13;17 22\tTrump Hanoi\nE1\tContact_Meet:T2\n")
+    (tmp_path / "a.ann").write_text(
+        "T1\tPERSON 0 3\tKim\nT2\tContact_Meet 4 7\tmet\nT3\tGPE 8 13;17 22\tTrump Hanoi\nE1\tContact_Meet:T2\n"
+    )
     with pytest.warns(LayerNotCarriedWarning, match="T3 is discontinuous"):
         doc = read_brat(tmp_path / "a.ann")
     assert doc.id == "a" and doc.metadata == {"title": "a"}
     assert [(e.id, e.start, e.end, e.label) for e in doc.entities] == [("T1", 0, 3, "PERSON"), ("T3", 8, 22, "GPE")]
     event = doc.events[0]
     assert (event.id, event.type, event.polarity, event.modality, event.tense, event.realis) == (
-        "E1", "Contact.Meet", "positive", "asserted", "unspecified", "actual")
+        "E1",
+        "Contact.Meet",
+        "positive",
+        "asserted",
+        "unspecified",
+        "actual",
+    )
 
 
 BAD_ANN = {
@@ -91,6 +99,7 @@ def test_missing_ann_is_one_clear_error(tmp_path: Path) -> None:
 
 
 # -- conformance: bratly (PyPI) parses every line we write --------------------------------
+
 
 def bratly_parse(ann: str) -> dict[str, Any]:
     """Parse an .ann with bratly's per-line parsers, in brat's order (spans, then the rest)."""
@@ -129,7 +138,11 @@ def test_bratly_reads_our_ann_with_the_same_spans(gold: Document, tiny: Document
             [fragment] = entity.fragments
             assert entity.content == doc.text[fragment.start : fragment.end].replace("\n", " ")
         ours = {(e.start, e.end, e.label) for e in doc.entities}
-        theirs = {(a.fragments[0].start, a.fragments[0].end, a.label) for a in entities if a.label.isupper() and a.label != "TIMEX3"}
+        theirs = {
+            (a.fragments[0].start, a.fragments[0].end, a.label)
+            for a in entities
+            if a.label.isupper() and a.label != "TIMEX3"
+        }
         assert theirs == ours
         events = [a for a in parsed.values() if isinstance(a, bratly.EventAnnotation)]
         assert len(events) == len(doc.events)

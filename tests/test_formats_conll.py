@@ -67,7 +67,9 @@ def test_without_the_text_tokens_are_joined(tiny: Document) -> None:
 
 
 def test_what_conll_cannot_carry_is_named(tiny: Document) -> None:
-    nested = dataclasses.replace(tiny, entities=(*tiny.entities, dataclasses.replace(tiny.entities[0], id="T9", end=7, text="Kim met")))
+    nested = dataclasses.replace(
+        tiny, entities=(*tiny.entities, dataclasses.replace(tiny.entities[0], id="T9", end=7, text="Kim met"))
+    )
     with pytest.warns(LayerNotCarriedWarning) as record:
         dumps(nested)
     messages = " | ".join(str(w.message) for w in record)
@@ -78,6 +80,7 @@ def test_what_conll_cannot_carry_is_named(tiny: Document) -> None:
 
 
 # -- conformance: seqeval reads the tags as the same entities -----------------------------
+
 
 def test_seqeval_reads_our_tags_as_our_entities(gold: Document, tmp_path: Path) -> None:
     with warnings.catch_warnings():

@@ -43,13 +43,25 @@ def test_generated_documents_round_trip_overlaps_included(doc: Document) -> None
 
 def test_newer_export_shape_reads(tmp_path: Path) -> None:
     path = tmp_path / "export.jsonl"
-    path.write_text(json.dumps({"id": 7, "text": SMALL_TEXT, "entities": [{"id": 1, "label": "PERSON", "start_offset": 0, "end_offset": 3}]}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "id": 7,
+                "text": SMALL_TEXT,
+                "entities": [{"id": 1, "label": "PERSON", "start_offset": 0, "end_offset": 3}],
+            }
+        )
+        + "\n"
+    )
     [doc] = read_doccano(path)
     assert doc.id == "doccano-7" and spans(doc) == [(0, 3, "PERSON")]
 
 
 BAD = {
-    "bad offsets": ('{"text": "Kim met Trump in Hanoi.", "label": [[0, 99, "PERSON"]]}', "offsets [0, 99) are not inside"),
+    "bad offsets": (
+        '{"text": "Kim met Trump in Hanoi.", "label": [[0, 99, "PERSON"]]}',
+        "offsets [0, 99) are not inside",
+    ),
     "unknown label": ('{"text": "Kim met Trump in Hanoi.", "label": [[0, 3, "PERSN"]]}', "'PERSN' is not an OntoNotes"),
     "truncated line": ('{"text": "Kim met Trump in Hanoi.", "label": [[0, 3, "PERS', "invalid JSON"),
     "another text": ('{"text": "Kim met Moon in Seoul.", "label": []}', "differs from the article's"),

@@ -64,8 +64,13 @@ def export(tmp_path: Path, text: str, result: list[dict[str, object]]) -> Path:
 
 
 def region(start: int, end: int, text: str, label: str = "PERSON") -> dict[str, object]:
-    return {"id": "abc", "from_name": "label", "to_name": "text", "type": "labels",
-            "value": {"start": start, "end": end, "text": text, "labels": [label]}}
+    return {
+        "id": "abc",
+        "from_name": "label",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": start, "end": end, "text": text, "labels": [label]},
+    }
 
 
 def test_an_export_made_in_label_studio_reads(tmp_path: Path) -> None:
@@ -92,6 +97,7 @@ def test_malformed_exports_are_refused(tmp_path: Path, case: str) -> None:
 
 # -- conformance: label-studio-converter reads our export ---------------------------------
 
+
 def test_label_studio_converter_reads_our_export(gold: Document, tmp_path: Path) -> None:
     # label-studio-converter installs a top-level `tests` package that shadows this one, so
     # it is not a test dependency; the test runs where it is installed on its own.
@@ -101,8 +107,13 @@ def test_label_studio_converter_reads_our_export(gold: Document, tmp_path: Path)
         write_tasks(tmp_path / "export.json", [gold], as_annotations=True)
     out = tmp_path / "out"
     converter.Converter(labelling_config(), project_dir=str(tmp_path)).convert_to_json_min(
-        str(tmp_path / "export.json"), str(out), is_dir=False)
+        str(tmp_path / "export.json"), str(out), is_dir=False
+    )
     [record] = json.loads((out / "result.json").read_text())
     assert record["text"] == gold.text
-    assert [(r["start"], r["end"], r["labels"][0]) for r in record["label"]] == [(e.start, e.end, e.label) for e in gold.entities]
-    assert [(r["start"], r["end"], r["labels"][0]) for r in record.get("timex", [])] == [(t.start, t.end, t.type) for t in gold.timexes]
+    assert [(r["start"], r["end"], r["labels"][0]) for r in record["label"]] == [
+        (e.start, e.end, e.label) for e in gold.entities
+    ]
+    assert [(r["start"], r["end"], r["labels"][0]) for r in record.get("timex", [])] == [
+        (t.start, t.end, t.type) for t in gold.timexes
+    ]

@@ -16,7 +16,11 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(
 
 def test_the_issue_example(gold: Document) -> None:
     entities = parse_entities("[Kim Jong Un](PERSON) and [U.S.](GPE) President [Donald Trump](PERSON)", gold)
-    assert [(e.text, e.label) for e in entities] == [("Kim Jong Un", "PERSON"), ("U.S.", "GPE"), ("Donald Trump", "PERSON")]
+    assert [(e.text, e.label) for e in entities] == [
+        ("Kim Jong Un", "PERSON"),
+        ("U.S.", "GPE"),
+        ("Donald Trump", "PERSON"),
+    ]
     for entity in entities:
         assert gold.text[entity.start : entity.end] == entity.text
     assert {(e.start, e.end, e.label) for e in entities} <= {(e.start, e.end, e.label) for e in gold.entities}

@@ -44,7 +44,11 @@ def test_generated_documents_round_trip(doc: Document) -> None:
 
 def test_custom_attributes_for_cluster_and_speaker(tiny: Document) -> None:
     spacy_doc = to_spacy(tiny, NLP)
-    assert [(e.text, e.label_, e._.cluster) for e in spacy_doc.ents] == [("Kim", "PERSON", "kim"), ("Trump", "PERSON", "trump"), ("Hanoi", "GPE", None)]
+    assert [(e.text, e.label_, e._.cluster) for e in spacy_doc.ents] == [
+        ("Kim", "PERSON", "kim"),
+        ("Trump", "PERSON", "trump"),
+        ("Hanoi", "GPE", None),
+    ]
 
 
 def test_token_split_is_reported_not_dropped(tiny: Document) -> None:
@@ -55,7 +59,9 @@ def test_token_split_is_reported_not_dropped(tiny: Document) -> None:
 
 
 def test_overlapping_entities_stay_in_the_span_group(tiny: Document) -> None:
-    doc = dataclasses.replace(tiny, entities=(*tiny.entities, dataclasses.replace(tiny.entities[0], id="T9", end=7, text="Kim met")))
+    doc = dataclasses.replace(
+        tiny, entities=(*tiny.entities, dataclasses.replace(tiny.entities[0], id="T9", end=7, text="Kim met"))
+    )
     with pytest.warns(LayerNotCarriedWarning, match="1 kept only in doc.spans"):
         spacy_doc = to_spacy(doc, NLP)
     assert len(spacy_doc.ents) == 3 and len(spacy_doc.spans["entities"]) == 4
@@ -71,15 +77,20 @@ def test_plain_spacy_doc_with_ents_reads(tiny: Document) -> None:
 
 # -- conformance: spaCy itself reads our DocBin -------------------------------------------
 
+
 def test_spacy_reads_the_docbin_with_our_offsets(gold: Document, tiny: Document, tmp_path: Path) -> None:
     path = tmp_path / "corpus.spacy"
     write_docbin(path, [gold, tiny])
     docs = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
     assert [d.text for d in docs] == [gold.text, tiny.text]
     for ours, theirs in zip([gold, tiny], docs, strict=True):
-        assert [(e.start_char, e.end_char, e.label_) for e in theirs.ents] == [(e.start, e.end, e.label) for e in flat_entities(ours)[0]]
+        assert [(e.start_char, e.end_char, e.label_) for e in theirs.ents] == [
+            (e.start, e.end, e.label) for e in flat_entities(ours)[0]
+        ]
         assert [(s.start_char, s.end_char) for s in theirs.spans["timexes"]] == [(t.start, t.end) for t in ours.timexes]
-        assert [(s.start_char, s.end_char) for s in theirs.spans["quotes"]] == [(q.content.start, q.content.end) for q in ours.quotes]
+        assert [(s.start_char, s.end_char) for s in theirs.spans["quotes"]] == [
+            (q.content.start, q.content.end) for q in ours.quotes
+        ]
     assert list(read_docbin(path)) == [gold, tiny]
 
 

@@ -181,9 +181,10 @@ def test_all_nineteen_quoted_passages_are_covered(doc: corpuskit.Document) -> No
     passages = [(m.start(), m.end(), m.group()) for m in re.finditer(r'"[^"]*"', doc.text)]
     assert len(passages) == 19
     uncovered = [
-        text for start, end, text in passages
+        text
+        for start, end, text in passages
         if not any(q.content.start <= start and end <= q.content.end for q in doc.quotes)
-    ]  # fmt: skip
+    ]
     assert not uncovered, f"quoted passages in no quote's content: {uncovered}"
 
 

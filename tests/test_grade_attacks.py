@@ -24,8 +24,14 @@ pytestmark = pytest.mark.slow
 
 
 def run(name: str, **kwargs: object) -> Report:
-    return grade(ATTACKS / f"{name}.ipynb", grading_dir=GRADING, lesson="tiny", limits=LIMITS,
-                 release_dir=ATTACKS / "release", **kwargs)  # type: ignore[arg-type]
+    return grade(
+        ATTACKS / f"{name}.ipynb",
+        grading_dir=GRADING,
+        lesson="tiny",
+        limits=LIMITS,
+        release_dir=ATTACKS / "release",
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 # attack -> (points per question, report status, event kinds in order, a phrase the report must contain)
@@ -34,7 +40,12 @@ TABLE: dict[str, tuple[dict[str, float], str, list[str], str]] = {
     "os-exit-midway": ({"q1": 1, "q2": 0, "q3": 2, "q4": 3}, "graded", ["dead", "kernel-replaced"], "kernel died"),
     "segfault-midway": ({"q1": 1, "q2": 0, "q3": 2, "q4": 3}, "graded", ["dead", "kernel-replaced"], "kernel died"),
     "memory-bomb": ({"q1": 1, "q2": 0, "q3": 2, "q4": 3}, "graded", ["memory-limit", "kernel-replaced"], "MemoryError"),
-    "fork-bomb": ({"q1": 1, "q2": 0, "q3": 2, "q4": 3}, "graded", ["process-limit", "kernel-replaced"], "Resource temporarily unavailable"),
+    "fork-bomb": (
+        {"q1": 1, "q2": 0, "q3": 2, "q4": 3},
+        "graded",
+        ["process-limit", "kernel-replaced"],
+        "Resource temporarily unavailable",
+    ),
     "huge-output": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "bytes were dropped"),
     "eq-always-true": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "could not be read as plain data"),
     "monkeypatch": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "Not right yet"),

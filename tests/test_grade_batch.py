@@ -85,7 +85,8 @@ def test_merged_shards_equal_one_run(klass: Path, whole: Path, tmp_path: Path) -
     assert main(["grade", "--merge", *map(str, shards), "--out", str(merged)]) == EXIT_OK
     assert (merged / "summary.csv").read_text() == (whole / "summary.csv").read_text()
     assert sorted(p.name for p in (merged / "reports").glob("*.json")) == sorted(
-        p.name for p in (whole / "reports").glob("*.json"))
+        p.name for p in (whole / "reports").glob("*.json")
+    )
     with pytest.raises(BatchError, match="no reports/"):
         batch.merge([tmp_path], tmp_path / "nowhere")
 
@@ -103,4 +104,8 @@ def test_classroom_output_matches_the_reporter(tmp_path: Path, capsys: pytest.Ca
     data = json.loads(__import__("base64").b64decode(encoded))
     assert data["status"] == "fail" and data["version"] == 1
     assert [(t["name"], t["status"], t["score"]) for t in data["tests"]] == [
-        ("Q1 an int", "pass", 1.0), ("Q2 a list", "fail", 1.33), ("Q3 a dict", "fail", 0.67), ("Q4 a function", "fail", 1.5)]
+        ("Q1 an int", "pass", 1.0),
+        ("Q2 a list", "fail", 1.33),
+        ("Q3 a dict", "fail", 0.67),
+        ("Q4 a function", "fail", 1.5),
+    ]

@@ -38,8 +38,11 @@ def test_nbgrader_generates_and_autogrades_our_source_notebook(tmp_path: Path) -
     ours = json.loads((ROOT / "exercises" / f"{lesson}.ipynb").read_text())
 
     def answer_cells(nb: dict) -> dict[str, str]:
-        return {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in nb["cells"]
-                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+        return {
+            c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+            for c in nb["cells"]
+            if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+        }
 
     assert answer_cells(released).keys() == answer_cells(ours).keys()
     for grade_id, source in answer_cells(released).items():

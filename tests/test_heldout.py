@@ -25,9 +25,22 @@ MIN_QUOTES = 25
 MIN_PER_PATTERN = 2
 # Cue words the README promises; each occurs in at least one attribution.
 PROMISED_CUES = (
-    "said", "told", "according to", "added", "noted", "stressed", "warned", "argued", "insisted",
-    "claimed", "announced", "explained", "reiterated", "denied", "saying",
-)  # fmt: skip
+    "said",
+    "told",
+    "according to",
+    "added",
+    "noted",
+    "stressed",
+    "warned",
+    "argued",
+    "insisted",
+    "claimed",
+    "announced",
+    "explained",
+    "reiterated",
+    "denied",
+    "saying",
+)
 
 # Pinned counts over the whole set. When an annotation is added or removed on purpose, update
 # this table and the tables in grading/heldout/README.md in the same commit.

@@ -61,7 +61,9 @@ def test_a_layer_the_format_cannot_carry_is_refused(article: Path, gold: Documen
         import_annotations(article, export, "labelstudio", ["quotes"])
 
 
-def test_an_import_that_would_leave_dangling_ids_writes_nothing(gold_folder: Path, gold: Document, tmp_path: Path) -> None:
+def test_an_import_that_would_leave_dangling_ids_writes_nothing(
+    gold_folder: Path, gold: Document, tmp_path: Path
+) -> None:
     folder = tmp_path / "hanoi"
     shutil.copytree(gold_folder, folder)
     before = (folder / "annotations.json").read_bytes()

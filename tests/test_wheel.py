@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_install_loads_the_corpus_from_another_folder(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = wheels.glob("corpuskit-*.whl")
@@ -29,12 +40,18 @@ def test_wheel_install_loads_the_corpus_from_another_folder(tmp_path: Path) -> N
     elsewhere.mkdir()
     result = subprocess.run(
         [env_dir / "bin" / "corpuskit", "load", "hanoi-summit-2019", "--format", "json"],
-        cwd=elsewhere, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     data = json.loads(result.stdout)
     assert data["id"] == "hanoi-summit-2019" and len(data["text"]) == 3995
     installed = subprocess.run(
         [python, "-c", "import corpuskit.corpus as c; print(c.shipped_corpus())"],
-        cwd=elsewhere, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert "site-packages" in installed

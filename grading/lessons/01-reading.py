@@ -48,9 +48,11 @@ def people() -> dict[str, dict[str, int]]:
     for c in _people():
         forms = [m.form for m in c.mentions]
         rows[c.name] = {
-            "name": forms.count("name"), "nominal": forms.count("nominal"),
-            "pronoun": forms.count("pronoun"), "total": len(forms),
-        }  # fmt: skip
+            "name": forms.count("name"),
+            "nominal": forms.count("nominal"),
+            "pronoun": forms.count("pronoun"),
+            "total": len(forms),
+        }
     return rows
 
 

@@ -12,13 +12,13 @@ import corpuskit
 
 CLASSMATE = {
     "S7": "[Trump](PERSON)'s press conference was brought forward by [two hours](TIME) to [2 p.m.](TIME) local time "
-          "([0700 GMT](TIME)).",
+    "([0700 GMT](TIME)).",
     "S11": "[Trump](PERSON) and [Kim](PERSON) started the [two-day](DATE) summit [Wednesday night](DATE) with a brief "
-           "one-on-one chat and a dinner and continued their discussions the following day on concrete ways for peace "
-           "and denuclearization of the [Korean Peninsula](LOC).",
+    "one-on-one chat and a dinner and continued their discussions the following day on concrete ways for peace "
+    "and denuclearization of the [Korean Peninsula](LOC).",
     "S14": "[Trump](PERSON) said [U.S. Secretary of State Mike Pompeo](PERSON) felt during the meeting that it was "
-           '"not a good thing" to sign off on anything, though they had some options on the negotiating table.',
-}  # fmt: skip
+    '"not a good thing" to sign off on anything, though they had some options on the negotiating table.',
+}
 
 # (key in the lesson, section, mention text); None: the case is not in the article.
 HARD_CASES = [
@@ -64,8 +64,11 @@ def classmate_f1() -> dict[str, float]:
     from corpuskit.evaluate import score_spans
     from corpuskit.formats.markup import parse_entities
 
-    spans = [(e.start, e.end, e.label) for sid, markup in CLASSMATE.items()
-             for e in parse_entities(markup, _doc(), start=_section(sid).start)]  # fmt: skip
+    spans = [
+        (e.start, e.end, e.label)
+        for sid, markup in CLASSMATE.items()
+        for e in parse_entities(markup, _doc(), start=_section(sid).start)
+    ]
     result = score_spans(_gold_in(*CLASSMATE), spans).strict
     return {label: counts.f1 for label, counts in result.by_label.items()}
 
@@ -84,5 +87,8 @@ def hard_cases() -> dict[str, str]:
 
 def s21_quotes() -> list[tuple[int, int, str]]:
     s = _section("S21")
-    return [(q.content.start, q.content.end, q.kind) for q in _doc().quotes
-            if s.start <= q.content.start and q.content.end <= s.end]  # fmt: skip
+    return [
+        (q.content.start, q.content.end, q.kind)
+        for q in _doc().quotes
+        if s.start <= q.content.start and q.content.end <= s.end
+    ]

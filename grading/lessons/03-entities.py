@@ -70,5 +70,6 @@ def per_label() -> dict[str, dict[str, float]]:
 def missed_texts() -> list[str]:
     gold = gold_spans()
     text = _doc().text
-    return sorted({text[gold[m.gold][0] : gold[m.gold][1]] for m in _result().schema("strict").matches
-                   if m.outcome == "missed"})  # fmt: skip
+    return sorted(
+        {text[gold[m.gold][0] : gold[m.gold][1]] for m in _result().schema("strict").matches if m.outcome == "missed"}
+    )

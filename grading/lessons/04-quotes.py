@@ -55,8 +55,9 @@ def marks_scores() -> dict[str, float]:
 
     doc = _doc()
     found = passages()
-    predicted = [Quote(f"P{i}", Span(s, e, doc.text[s:e]), None, None, None, "direct")
-                 for i, (s, e) in enumerate(found)]  # fmt: skip
+    predicted = [
+        Quote(f"P{i}", Span(s, e, doc.text[s:e]), None, None, None, "direct") for i, (s, e) in enumerate(found)
+    ]
     scores = {}
     for threshold in (0.3, 0.8):
         matched = len(match_quotes(doc.quotes, predicted, threshold))

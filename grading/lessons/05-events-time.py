@@ -66,8 +66,15 @@ def event_types() -> dict[str, int]:
 
 
 def met() -> list[str]:
-    return sorted({a.cluster for e in _doc().events if e.type == "Contact.Meet" and e.realis == "actual"
-                   for a in e.arguments if a.role == "Entity" and a.cluster})  # fmt: skip
+    return sorted(
+        {
+            a.cluster
+            for e in _doc().events
+            if e.type == "Contact.Meet" and e.realis == "actual"
+            for a in e.arguments
+            if a.role == "Entity" and a.cluster
+        }
+    )
 
 
 def _status(event: Any) -> str:

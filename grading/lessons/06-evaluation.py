@@ -86,8 +86,13 @@ def matching_reference(gold: list[Any], pred: list[Any], schema: str) -> dict[st
     from corpuskit.evaluate import evaluate_spans
 
     total = evaluate_spans([[tuple(s) for s in gold]], [[tuple(s) for s in pred]]).schema(schema).total
-    return {"correct": total.correct, "incorrect": total.incorrect, "partial": total.partial,
-            "missed": total.missed, "spurious": total.spurious}  # fmt: skip
+    return {
+        "correct": total.correct,
+        "incorrect": total.incorrect,
+        "partial": total.partial,
+        "missed": total.missed,
+        "spurious": total.spurious,
+    }
 
 
 def schema_f1() -> dict[str, float]:
@@ -139,8 +144,8 @@ def one_document() -> dict[str, bool]:
         "B's strict F1 on any news article will lie inside the 95 % interval computed here.": False,
         # Copies are not independent evidence.
         "Scoring two copies of the article would give a more trustworthy interval.": False,
-        "On this article, B's PERSON spans agree with the gold more often than its TIME spans.":
-            _label_f1("PERSON") > _label_f1("TIME"),
+        "On this article, B's PERSON spans agree with the gold more often than its TIME spans.": _label_f1("PERSON")
+        > _label_f1("TIME"),
         # Kappa over tokens tends to F1 as unmarked tokens grow (Hripcsak & Rothschild 2005).
         "A token kappa of 0.93 shows better agreement than a pairwise F1 of 0.93.": False,
-    }  # fmt: skip
+    }

@@ -70,8 +70,10 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     target = args.target_format or registry.guess(args.output)
     for what, name, flag in (("input", source, "--from"), ("output", target, "--to")):
         if name is None:
-            raise InputError(args.input if what == "input" else args.output,
-                             f"cannot tell the {what} format from the name; give {flag} FORMAT")  # fmt: skip
+            raise InputError(
+                args.input if what == "input" else args.output,
+                f"cannot tell the {what} format from the name; give {flag} FORMAT",
+            )
     text = corpus.read_text(Path(args.text)) if args.text else None
     docs = registry.read(str(source), args.input, text)
     return _write_format(str(target), args.output, docs, args.layers)
@@ -126,8 +128,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _evaluate_system(args: argparse.Namespace) -> int:
     if args.system is None or args.pred is not None:
-        print("corpuskit evaluate: error: give GOLD PRED files, or --system NAME and one corpus document",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "corpuskit evaluate: error: give GOLD PRED files, or --system NAME and one corpus document", file=sys.stderr
+        )
         return EXIT_USAGE
     from corpuskit.extract.score import format_scores, score_system
 
@@ -190,14 +193,22 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 def _cmd_grade(args: argparse.Namespace) -> int:
     from corpuskit.course import Limits, grade
 
-    limits = Limits(cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory,
-                    processes=args.processes)  # fmt: skip
+    limits = Limits(
+        cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory, processes=args.processes
+    )
     if args.merge or (args.submission and Path(args.submission).is_dir()):
         return _grade_class(args, limits)
     if not args.submission:
         raise InputError("-", "give a SUBMISSION notebook or folder, or --merge DIR...")
-    report = grade(args.submission, lesson=args.lesson, grading_dir=args.grading, limits=limits, sandbox=args.sandbox,
-                   heldout_dir=args.heldout, release_dir=args.release)  # fmt: skip
+    report = grade(
+        args.submission,
+        lesson=args.lesson,
+        grading_dir=args.grading,
+        limits=limits,
+        sandbox=args.sandbox,
+        heldout_dir=args.heldout,
+        release_dir=args.release,
+    )
     if args.junit:
         write_text_atomic(args.junit, report.to_junit())
     if args.markdown:
@@ -226,19 +237,33 @@ def _grade_class(args: argparse.Namespace, limits: object) -> int:
                 bar = "#" * (30 * done // total)
                 name = Path(report.submission).name[:30]
                 end = "\n" if done == total else ""
-                print(f"\r[{bar:<30}] {done}/{total} {name:<30} {report.score:g}/{report.max_score:g}", end=end,
-                      file=sys.stderr, flush=True)  # fmt: skip
+                print(
+                    f"\r[{bar:<30}] {done}/{total} {name:<30} {report.score:g}/{report.max_score:g}",
+                    end=end,
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         reports = batch.grade_class(
-            args.submission, out, jobs=args.jobs, shard_of=batch.parse_shard(args.shard), progress=progress,
-            lesson=args.lesson, grading_dir=args.grading, limits=limits, sandbox=args.sandbox,  # type: ignore[arg-type]
-            heldout_dir=args.heldout, release_dir=args.release,
-        )  # fmt: skip
+            args.submission,
+            out,
+            jobs=args.jobs,
+            shard_of=batch.parse_shard(args.shard),
+            progress=progress,
+            lesson=args.lesson,
+            grading_dir=args.grading,
+            limits=limits,
+            sandbox=args.sandbox,  # type: ignore[arg-type]
+            heldout_dir=args.heldout,
+            release_dir=args.release,
+        )
     warnings = sorted({w for r in reports for w in r.warnings})
     for warning in warnings:
         print(f"corpuskit: warning: {warning}", file=sys.stderr)
-    print(f"graded {len(reports)} submission(s): reports in {out / batch.REPORTS}, summary in {out / 'summary.csv'}, "
-          f"{out / 'summary.md'}, {out / 'histogram.png'}")  # fmt: skip
+    print(
+        f"graded {len(reports)} submission(s): reports in {out / batch.REPORTS}, summary in {out / 'summary.csv'}, "
+        f"{out / 'summary.md'}, {out / 'histogram.png'}"
+    )
     failed = [r.submission for r in reports if r.status == "not-graded"]
     for name in failed:
         print(f"corpuskit: error: {name}: not graded (see its report)", file=sys.stderr)
@@ -251,12 +276,18 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def _add(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str, handler: Handler, summary: str, examples: str,
-) -> argparse.ArgumentParser:  # fmt: skip
+    name: str,
+    handler: Handler,
+    summary: str,
+    examples: str,
+) -> argparse.ArgumentParser:
     parser = commands.add_parser(
-        name, help=summary, description=summary, formatter_class=_Formatter,
+        name,
+        help=summary,
+        description=summary,
+        formatter_class=_Formatter,
         epilog="examples:\n" + examples,
-    )  # fmt: skip
+    )
     parser.set_defaults(handler=handler)
     return parser
 
@@ -271,142 +302,238 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"corpuskit {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    p = _add(commands, "list", _cmd_list, "List the documents in the corpus path, one per line.",
-             "  corpuskit list\n  corpuskit list --paths")  # fmt: skip
+    p = _add(
+        commands,
+        "list",
+        _cmd_list,
+        "List the documents in the corpus path, one per line.",
+        "  corpuskit list\n  corpuskit list --paths",
+    )
     p.add_argument("--paths", action="store_true", help="also show each document's folder")
 
-    p = _add(commands, "load", _cmd_load, "Show a document's summary or print its annotations.",
-             "  corpuskit load hanoi-summit-2019\n"
-             "  corpuskit load hanoi-summit-2019 --format json > hanoi.json\n"
-             "  corpuskit load ./my-article --format json -o my-article.json\n"
-             "  corpuskit load hanoi-summit-2019 --format brat -o brat/\n"
-             "  corpuskit load hanoi-summit-2019 --format conll --layers entities -o hanoi.conll")  # fmt: skip
+    p = _add(
+        commands,
+        "load",
+        _cmd_load,
+        "Show a document's summary or print its annotations.",
+        "  corpuskit load hanoi-summit-2019\n"
+        "  corpuskit load hanoi-summit-2019 --format json > hanoi.json\n"
+        "  corpuskit load ./my-article --format json -o my-article.json\n"
+        "  corpuskit load hanoi-summit-2019 --format brat -o brat/\n"
+        "  corpuskit load hanoi-summit-2019 --format conll --layers entities -o hanoi.conll",
+    )
     p.add_argument("document", help="document id (see 'corpuskit list') or a document folder")
-    p.add_argument("--format", "-f", choices=["summary", *registry.FORMATS], default="summary",
-                   help="summary (default): a readable overview; json: the contract object; "
-                        "the others: interchange formats (see docs/formats.md)")  # fmt: skip
-    p.add_argument("--layers", metavar="L1,L2",
-                   help="only these layers (comma-separated); a format asked for a layer it cannot hold refuses")
-    p.add_argument("--output", "-o", default="-", metavar="PATH",
-                   help="write here (atomically) instead of stdout")  # fmt: skip
-    p.add_argument("--annotations", default=corpus.ANNOTATIONS_FILE, metavar="FILE",
-                   help="annotation file in the document folder (default: annotations.json)")  # fmt: skip
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["summary", *registry.FORMATS],
+        default="summary",
+        help="summary (default): a readable overview; json: the contract object; "
+        "the others: interchange formats (see docs/formats.md)",
+    )
+    p.add_argument(
+        "--layers",
+        metavar="L1,L2",
+        help="only these layers (comma-separated); a format asked for a layer it cannot hold refuses",
+    )
+    p.add_argument("--output", "-o", default="-", metavar="PATH", help="write here (atomically) instead of stdout")
+    p.add_argument(
+        "--annotations",
+        default=corpus.ANNOTATIONS_FILE,
+        metavar="FILE",
+        help="annotation file in the document folder (default: annotations.json)",
+    )
 
-    p = _add(commands, "convert", _cmd_convert,
-             "Convert annotations between formats; the format follows from the file name unless given.",
-             "  corpuskit convert hanoi.json brat/hanoi\n"
-             "  corpuskit convert brat/hanoi.ann hanoi.spacy\n"
-             "  corpuskit convert export.json gold.json --from labelstudio --text my-article/text.txt\n"
-             "  corpuskit convert hanoi.conll hanoi.json --text corpus/hanoi-summit-2019/text.txt")  # fmt: skip
+    p = _add(
+        commands,
+        "convert",
+        _cmd_convert,
+        "Convert annotations between formats; the format follows from the file name unless given.",
+        "  corpuskit convert hanoi.json brat/hanoi\n"
+        "  corpuskit convert brat/hanoi.ann hanoi.spacy\n"
+        "  corpuskit convert export.json gold.json --from labelstudio --text my-article/text.txt\n"
+        "  corpuskit convert hanoi.conll hanoi.json --text corpus/hanoi-summit-2019/text.txt",
+    )
     p.add_argument("input", help="file, path stem (brat, csv) or folder to read")
     p.add_argument("output", help="file, path stem or folder to write ('-' for stdout)")
     p.add_argument("--from", dest="source_format", choices=list(registry.FORMATS), help="input format")
     p.add_argument("--to", dest="target_format", choices=list(registry.FORMATS), help="output format")
     p.add_argument("--layers", metavar="L1,L2", help="only these layers (comma-separated)")
-    p.add_argument("--text", metavar="FILE",
-                   help="the article's text: exact offsets for CoNLL; checked against Label Studio and doccano")
+    p.add_argument(
+        "--text",
+        metavar="FILE",
+        help="the article's text: exact offsets for CoNLL; checked against Label Studio and doccano",
+    )
 
-    p = _add(commands, "import", _cmd_import,
-             "Put annotations made in another tool (Label Studio, brat, ...) into a corpus document.",
-             "  corpuskit import my-article export.json --from labelstudio\n"
-             "  corpuskit import my-article brat/my-article.ann\n"
-             "  corpuskit import ./my-article export.json --from labelstudio --layers entities")  # fmt: skip
+    p = _add(
+        commands,
+        "import",
+        _cmd_import,
+        "Put annotations made in another tool (Label Studio, brat, ...) into a corpus document.",
+        "  corpuskit import my-article export.json --from labelstudio\n"
+        "  corpuskit import my-article brat/my-article.ann\n"
+        "  corpuskit import ./my-article export.json --from labelstudio --layers entities",
+    )
     p.add_argument("document", help="document id (see 'corpuskit list') or a document folder")
     p.add_argument("source", help="the tool's export: a file, or a path stem for brat and csv")
-    p.add_argument("--from", dest="source_format", choices=list(registry.FORMATS),
-                   help="the export's format (default: from the file name)")  # fmt: skip
-    p.add_argument("--layers", metavar="L1,L2",
-                   help="replace only these layers (default: every layer the format carries)")  # fmt: skip
+    p.add_argument(
+        "--from",
+        dest="source_format",
+        choices=list(registry.FORMATS),
+        help="the export's format (default: from the file name)",
+    )
+    p.add_argument(
+        "--layers", metavar="L1,L2", help="replace only these layers (default: every layer the format carries)"
+    )
 
-    p = _add(commands, "validate", _cmd_validate,
-             "Check annotation files against the schema and their text; print every problem.",
-             "  corpuskit validate corpus/hanoi-summit-2019\n"
-             "  corpuskit validate my-article/annotations.json")  # fmt: skip
+    p = _add(
+        commands,
+        "validate",
+        _cmd_validate,
+        "Check annotation files against the schema and their text; print every problem.",
+        "  corpuskit validate corpus/hanoi-summit-2019\n  corpuskit validate my-article/annotations.json",
+    )
     p.add_argument("path", help="a document folder (checks every .json in it) or one annotations file")
     p.add_argument("--quiet", "-q", action="store_true", help="print only problems")
 
-    p = _add(commands, "new", _cmd_new, "Start a new document folder from a plain text file.",
-             "  corpuskit new my-article --text article.txt --dct 2024-05-02\n"
-             "  corpuskit new my-article --text article.txt --dir ~/course-corpus --title 'Budget vote'")  # fmt: skip
+    p = _add(
+        commands,
+        "new",
+        _cmd_new,
+        "Start a new document folder from a plain text file.",
+        "  corpuskit new my-article --text article.txt --dct 2024-05-02\n"
+        "  corpuskit new my-article --text article.txt --dir ~/course-corpus --title 'Budget vote'",
+    )
     p.add_argument("doc_id", help="the new document's id (lower-case letters, digits, '.', '_', '-')")
     p.add_argument("--text", required=True, metavar="FILE", help="the article as UTF-8 text, LF line ends")
     p.add_argument("--dir", default=".", metavar="DIR", help="where to create the folder (default: here)")
     p.add_argument("--title", help="the title (default: the first line of the text)")
     p.add_argument("--dct", metavar="YYYY-MM-DD", help="document creation time, the anchor for time expressions")
 
-    p = _add(commands, "evaluate", _cmd_evaluate,
-             "Score predicted annotations against gold, one layer at a time.",
-             "  corpuskit evaluate gold.json pred.json\n"
-             "  corpuskit evaluate gold.jsonl pred.jsonl --layer quotes --json\n"
-             "  corpuskit evaluate --system rules hanoi-summit-2019")  # fmt: skip
-    p.add_argument("gold", help="gold documents: a .json document or .jsonl of documents "
-                                "(with --system: a corpus document id or folder)")  # fmt: skip
+    p = _add(
+        commands,
+        "evaluate",
+        _cmd_evaluate,
+        "Score predicted annotations against gold, one layer at a time.",
+        "  corpuskit evaluate gold.json pred.json\n"
+        "  corpuskit evaluate gold.jsonl pred.jsonl --layer quotes --json\n"
+        "  corpuskit evaluate --system rules hanoi-summit-2019",
+    )
+    p.add_argument(
+        "gold",
+        help="gold documents: a .json document or .jsonl of documents (with --system: a corpus document id or folder)",
+    )
     p.add_argument("pred", nargs="?", help="predicted documents, paired with gold by document id")
-    p.add_argument("--system", choices=["rules", "statistical"],
-                   help="run this baseline system on the document's text and score every layer")  # fmt: skip
-    p.add_argument("--layer", "-l", default="entities",
-                   choices=["entities", "quotes", "events", "timexes", "coref"],
-                   help="layer to score (default: entities)")  # fmt: skip
-    p.add_argument("--json", action="store_true",
-                   help="print the result as JSON: per schema correct, incorrect, partial, "
-                        "missed, spurious, precision, recall, f1")  # fmt: skip
+    p.add_argument(
+        "--system",
+        choices=["rules", "statistical"],
+        help="run this baseline system on the document's text and score every layer",
+    )
+    p.add_argument(
+        "--layer",
+        "-l",
+        default="entities",
+        choices=["entities", "quotes", "events", "timexes", "coref"],
+        help="layer to score (default: entities)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON: per schema correct, incorrect, partial, "
+        "missed, spurious, precision, recall, f1",
+    )
 
-    p = _add(commands, "extract", _cmd_extract,
-             "Run a baseline extractor on a text file and print the predicted document.",
-             "  corpuskit extract article.txt --dct 2019-02-28\n"
-             "  corpuskit extract article.txt --dct 2019-02-28 --format json > predicted.json\n"
-             "  corpuskit extract article.txt --system statistical --format json")  # fmt: skip
+    p = _add(
+        commands,
+        "extract",
+        _cmd_extract,
+        "Run a baseline extractor on a text file and print the predicted document.",
+        "  corpuskit extract article.txt --dct 2019-02-28\n"
+        "  corpuskit extract article.txt --dct 2019-02-28 --format json > predicted.json\n"
+        "  corpuskit extract article.txt --system statistical --format json",
+    )
     p.add_argument("text_file", metavar="TEXT_FILE", help="the article as UTF-8 text, LF line ends")
-    p.add_argument("--system", choices=["rules", "statistical"], default="rules",
-                   help="rules (default): no model needed; statistical: needs an English spaCy pipeline")  # fmt: skip
+    p.add_argument(
+        "--system",
+        choices=["rules", "statistical"],
+        default="rules",
+        help="rules (default): no model needed; statistical: needs an English spaCy pipeline",
+    )
     p.add_argument("--dct", metavar="YYYY-MM-DD", help="document creation time, the anchor for time expressions")
-    p.add_argument("--format", "-f", choices=["summary", "json"], default="summary",
-                   help="summary (default): a readable overview; json: the contract object")  # fmt: skip
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["summary", "json"],
+        default="summary",
+        help="summary (default): a readable overview; json: the contract object",
+    )
     p.add_argument("--id", default="prediction", help="the predicted document's id (default: prediction)")
     p.add_argument("--output", "-o", default="-", metavar="PATH", help="write here (atomically) instead of stdout")
 
-    p = _add(commands, "assign", _cmd_assign,
-             "Build exercises/ and solutions/ from the lessons in notebooks/ (or check they are up to date).",
-             "  corpuskit assign\n"
-             "  corpuskit assign --check\n"
-             "  corpuskit assign 03-entities --root path/to/course")  # fmt: skip
+    p = _add(
+        commands,
+        "assign",
+        _cmd_assign,
+        "Build exercises/ and solutions/ from the lessons in notebooks/ (or check they are up to date).",
+        "  corpuskit assign\n  corpuskit assign --check\n  corpuskit assign 03-entities --root path/to/course",
+    )
     p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: every notebook in notebooks/)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed copies differ")
     p.add_argument("--root", default=".", metavar="DIR", help="the course folder holding notebooks/ (default: here)")
 
-    p = _add(commands, "grade", _cmd_grade,
-             "Run submitted notebooks in sandboxed kernels and grade their answers (exit 0 whatever the score).",
-             "  corpuskit grade exercises/01-reading.ipynb\n"
-             "  corpuskit grade alice.ipynb --lesson 03-entities --json > alice.json\n"
-             "  corpuskit grade bob.ipynb --junit report.xml --markdown \"$GITHUB_STEP_SUMMARY\"\n"
-             "  corpuskit grade 01-reading.ipynb --classroom \"$GITHUB_OUTPUT\"   # GitHub Classroom reporter\n"
-             "  corpuskit grade submissions/ --lesson 01-reading --jobs 2 --out grades/\n"
-             "  corpuskit grade submissions/ --shard 1/4 --out grades-1/   # one of four CI jobs\n"
-             "  corpuskit grade --merge grades-1/ grades-2/ grades-3/ grades-4/ --out grades/\n"
-             "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set")  # fmt: skip
+    p = _add(
+        commands,
+        "grade",
+        _cmd_grade,
+        "Run submitted notebooks in sandboxed kernels and grade their answers (exit 0 whatever the score).",
+        "  corpuskit grade exercises/01-reading.ipynb\n"
+        "  corpuskit grade alice.ipynb --lesson 03-entities --json > alice.json\n"
+        '  corpuskit grade bob.ipynb --junit report.xml --markdown "$GITHUB_STEP_SUMMARY"\n'
+        '  corpuskit grade 01-reading.ipynb --classroom "$GITHUB_OUTPUT"   # GitHub Classroom reporter\n'
+        "  corpuskit grade submissions/ --lesson 01-reading --jobs 2 --out grades/\n"
+        "  corpuskit grade submissions/ --shard 1/4 --out grades-1/   # one of four CI jobs\n"
+        "  corpuskit grade --merge grades-1/ grades-2/ grades-3/ grades-4/ --out grades/\n"
+        "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set",
+    )
     p.add_argument("submission", nargs="?", help="the submitted .ipynb, or a folder of them (batch mode)")
     p.add_argument("--lesson", help="lesson id (default: from the notebook's metadata or file name)")
     p.add_argument("--json", action="store_true", help="print the report as JSON (score, max_score, questions)")
     p.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     p.add_argument("--markdown", metavar="FILE", help="also write a Markdown report (e.g. a CI step summary)")
-    p.add_argument("--classroom", metavar="FILE",
-                   help="append result=BASE64 for GitHub Classroom's reporter to FILE ($GITHUB_OUTPUT)")  # fmt: skip
+    p.add_argument(
+        "--classroom",
+        metavar="FILE",
+        help="append result=BASE64 for GitHub Classroom's reporter to FILE ($GITHUB_OUTPUT)",
+    )
     p.add_argument("--grading", metavar="DIR", help="folder with lessons/ and heldout/ (default: ./grading)")
     p.add_argument("--heldout", metavar="DIR", help="a private held-out set, same format as grading/heldout/")
-    p.add_argument("--release", metavar="DIR",
-                   help="released notebooks, to restore locked cells (default: exercises/)")  # fmt: skip
+    p.add_argument("--release", metavar="DIR", help="released notebooks, to restore locked cells (default: exercises/)")
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="time limit per cell (default: 120)")
-    p.add_argument("--total-timeout", type=float, default=1200.0, metavar="S",
-                   help="time limit for the whole notebook (default: 1200)")  # fmt: skip
+    p.add_argument(
+        "--total-timeout",
+        type=float,
+        default=1200.0,
+        metavar="S",
+        help="time limit for the whole notebook (default: 1200)",
+    )
     p.add_argument("--memory", type=int, default=4096, metavar="MB", help="kernel address space (default: 4096)")
-    p.add_argument("--processes", type=int, default=256, metavar="N",
-                   help="processes and threads of the kernel (default: 256)")  # fmt: skip
-    p.add_argument("--sandbox", choices=["auto", "on", "off"], default="auto",
-                   help="auto (default): the best isolation available; on: fail without bubblewrap")  # fmt: skip
+    p.add_argument(
+        "--processes", type=int, default=256, metavar="N", help="processes and threads of the kernel (default: 256)"
+    )
+    p.add_argument(
+        "--sandbox",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="auto (default): the best isolation available; on: fail without bubblewrap",
+    )
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="batch: parallel workers (default: 1)")
     p.add_argument("--shard", default="1/1", metavar="K/N", help="batch: grade only the K-th of N shards")
-    p.add_argument("--out", default="grades", metavar="DIR",
-                   help="batch: for reports/, summary.csv, summary.md, histogram.png (default: grades)")  # fmt: skip
+    p.add_argument(
+        "--out",
+        default="grades",
+        metavar="DIR",
+        help="batch: for reports/, summary.csv, summary.md, histogram.png (default: grades)",
+    )
     p.add_argument("--merge", nargs="+", metavar="DIR", help="merge the --out folders of shards into --out")
     p.add_argument("--progress", action="store_true", help="batch: show progress on stderr even when not a terminal")
     return parser

@@ -55,9 +55,12 @@ def lab_command(
     if as_root is None:
         as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     command = [
-        python, "-m", "jupyterlab",
+        python,
+        "-m",
+        "jupyterlab",
         "--no-browser" if not open_browser else "--ServerApp.open_browser=True",
-        f"--ServerApp.ip={ip}", f"--ServerApp.port={port}",
+        f"--ServerApp.ip={ip}",
+        f"--ServerApp.port={port}",
         # The printed address must be the one in use: fail instead of moving to another port.
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root.resolve()}",
@@ -66,7 +69,7 @@ def lab_command(
         # No news or update checks: lab machines are often offline, and a toast covers the notebook.
         "--LabApp.news_url=None",
         "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]  # fmt: skip
+    ]
     if as_root:
         command.insert(3, "--allow-root")
     return command
@@ -96,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--root", default=".", help="the course folder (default: here)")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port (default: {DEFAULT_PORT}, or the next free one)")  # fmt: skip
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}, or the next free one)"
+    )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
     return parser
 

@@ -15,9 +15,25 @@ from typing import Any, Literal
 
 # The 18 OntoNotes 5 named-entity labels.
 ENTITY_LABELS: tuple[str, ...] = (
-    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-    "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
-)  # fmt: skip
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
 SECTION_KINDS = ("headline", "lede", "caption", "paragraph")
 MENTION_FORMS = ("name", "nominal", "pronoun")
 METONYMY_ROLES = ("PER", "ORG", "LOC", "GPE")
@@ -108,9 +124,14 @@ class Entity:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Entity:
         return cls(
-            data["id"], data["start"], data["end"], data["text"], data["label"],
-            data.get("cluster"), data.get("role"),
-        )  # fmt: skip
+            data["id"],
+            data["start"],
+            data["end"],
+            data["text"],
+            data["label"],
+            data.get("cluster"),
+            data.get("role"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +180,13 @@ class Cluster:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Cluster:
         return cls(
-            data["id"], data["name"], data["type"],
+            data["id"],
+            data["name"],
+            data["type"],
             tuple(Mention.from_dict(m) for m in data["mentions"]),
-            data.get("wikidata"), tuple(data.get("members", ())),
-        )  # fmt: skip
+            data.get("wikidata"),
+            tuple(data.get("members", ())),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +217,14 @@ class Quote:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Quote:
         return cls(
-            data["id"], Span.from_dict(data["content"]), _span_or_none(data["cue"]),
-            _span_or_none(data["source"]), data["speaker"], data["kind"], data.get("nested_in"),
-        )  # fmt: skip
+            data["id"],
+            Span.from_dict(data["content"]),
+            _span_or_none(data["cue"]),
+            _span_or_none(data["source"]),
+            data["speaker"],
+            data["kind"],
+            data.get("nested_in"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +281,16 @@ class Event:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
         return cls(
-            data["id"], Span.from_dict(data["trigger"]), data["type"],
+            data["id"],
+            Span.from_dict(data["trigger"]),
+            data["type"],
             tuple(Argument.from_dict(a) for a in data["arguments"]),
-            data["polarity"], data["modality"], data["tense"], data["realis"], data.get("note"),
-        )  # fmt: skip
+            data["polarity"],
+            data["modality"],
+            data["tense"],
+            data["realis"],
+            data.get("note"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,9 +322,15 @@ class Timex:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Timex:
         return cls(
-            data["id"], data["start"], data["end"], data["text"], data["type"], data["value"],
-            data.get("mod"), data.get("anchor"),
-        )  # fmt: skip
+            data["id"],
+            data["start"],
+            data["end"],
+            data["text"],
+            data["type"],
+            data["value"],
+            data.get("mod"),
+            data.get("anchor"),
+        )
 
 
 LayerItem = Section | Entity | Cluster | Quote | Event | Timex
@@ -368,8 +409,5 @@ class Document:
         Missing layers are empty, so a prediction may carry only the layers it scores.
         """
         body = text if text is not None else data["text"]
-        layers = {
-            name: tuple(_LAYER_CLASSES[name].from_dict(item) for item in data.get(name, ()))
-            for name in LAYERS
-        }
+        layers = {name: tuple(_LAYER_CLASSES[name].from_dict(item) for item in data.get(name, ())) for name in LAYERS}
         return cls(data["id"], body, dict(data.get("metadata", {})), **layers)

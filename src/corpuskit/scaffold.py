@@ -61,8 +61,16 @@ def new_document(
     if creation_time:
         metadata["creation_time"] = creation_time
     metadata["source"] = f"Created with 'corpuskit new' from {Path(text_file).name}"
-    data = {"id": doc_id, "metadata": metadata, "sections": layers,
-            "entities": [], "clusters": [], "quotes": [], "events": [], "timexes": []}  # fmt: skip
+    data = {
+        "id": doc_id,
+        "metadata": metadata,
+        "sections": layers,
+        "entities": [],
+        "clusters": [],
+        "quotes": [],
+        "events": [],
+        "timexes": [],
+    }
     validated(data, text, str(folder / ANNOTATIONS_FILE))
     folder.mkdir(parents=True)
     write_text_atomic(folder / TEXT_FILE, text)

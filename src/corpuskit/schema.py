@@ -28,9 +28,22 @@ SCHEMA_FILE = "annotations.schema.json"
 # Keywords that only annotate; they never make a value invalid.
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$comment", "examples", "default"}
 _ASSERTIONS = {
-    "$ref", "$defs", "type", "required", "properties", "additionalProperties", "enum",
-    "pattern", "minimum", "minLength", "maxLength", "minItems", "items", "allOf", "oneOf",
-}  # fmt: skip
+    "$ref",
+    "$defs",
+    "type",
+    "required",
+    "properties",
+    "additionalProperties",
+    "enum",
+    "pattern",
+    "minimum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "items",
+    "allOf",
+    "oneOf",
+}
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
@@ -180,7 +193,6 @@ def _describe(value: Any) -> str:
         if _is_type(value, name):
             return name
     return type(value).__name__
-
 
 
 class _Compiler:

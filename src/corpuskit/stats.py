@@ -25,10 +25,7 @@ def label_counts(doc: Document) -> dict[str, Counter[str]]:
     >>> label_counts(doc)["entities"]
     Counter({'PERSON': 1})
     """
-    return {
-        layer: Counter(getattr(item, _LABEL_OF[layer]) for item in doc.layer(layer))
-        for layer in LAYERS
-    }
+    return {layer: Counter(getattr(item, _LABEL_OF[layer]) for item in doc.layer(layer)) for layer in LAYERS}
 
 
 def mention_count(doc: Document) -> int:

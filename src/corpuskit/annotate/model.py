@@ -104,9 +104,13 @@ class Mark:
 
     def to_dict(self, text: str) -> dict[str, Any]:
         return {
-            "id": self.id, "start": self.start, "end": self.end, "text": text[self.start:self.end],
-            "label": self.label, "link": self.link,
-        }  # fmt: skip
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "text": text[self.start : self.end],
+            "label": self.label,
+            "link": self.link,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +151,14 @@ class LabelScore:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "label": self.label, "gold": self.gold, "yours": self.yours, "correct": self.correct,
-            "precision": self.precision, "recall": self.recall, "f1": self.f1,
-        }  # fmt: skip
+            "label": self.label,
+            "gold": self.gold,
+            "yours": self.yours,
+            "correct": self.correct,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
 
 
 @dataclass(frozen=True, slots=True)

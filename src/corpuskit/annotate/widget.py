@@ -25,12 +25,29 @@ FEEDBACK_VARIABLE = "CORPUSKIT_FEEDBACK"
 
 # displaCy's entity colours, so highlights look like what students see in lesson 3.
 COLORS: dict[str, str] = {
-    "PERSON": "#aa9cfc", "NORP": "#c887fb", "FAC": "#9cc9cc", "ORG": "#7aecec", "GPE": "#feca74",
-    "LOC": "#ff9561", "PRODUCT": "#bfeeb7", "EVENT": "#ffeb80", "WORK_OF_ART": "#f0d0ff", "LAW": "#ff8197",
-    "LANGUAGE": "#ff8197", "DATE": "#bfe1d9", "TIME": "#bfe1d9", "PERCENT": "#e4e7d2", "MONEY": "#e4e7d2",
-    "QUANTITY": "#e4e7d2", "ORDINAL": "#e4e7d2", "CARDINAL": "#e4e7d2",
-    "direct": "#ffeb80", "indirect": "#bfe1d9", "mixed": "#f0d0ff", SPEAKER: "#aa9cfc",
-}  # fmt: skip
+    "PERSON": "#aa9cfc",
+    "NORP": "#c887fb",
+    "FAC": "#9cc9cc",
+    "ORG": "#7aecec",
+    "GPE": "#feca74",
+    "LOC": "#ff9561",
+    "PRODUCT": "#bfeeb7",
+    "EVENT": "#ffeb80",
+    "WORK_OF_ART": "#f0d0ff",
+    "LAW": "#ff8197",
+    "LANGUAGE": "#ff8197",
+    "DATE": "#bfe1d9",
+    "TIME": "#bfe1d9",
+    "PERCENT": "#e4e7d2",
+    "MONEY": "#e4e7d2",
+    "QUANTITY": "#e4e7d2",
+    "ORDINAL": "#e4e7d2",
+    "CARDINAL": "#e4e7d2",
+    "direct": "#ffeb80",
+    "indirect": "#bfe1d9",
+    "mixed": "#f0d0ff",
+    SPEAKER: "#aa9cfc",
+}
 
 
 def feedback_default() -> bool:
@@ -79,11 +96,16 @@ class AnnotationWidget(anywidget.AnyWidget):
         chosen = default_keys(state.choices)
         chosen.update({label: key.lower() for label, key in (keys or {}).items() if label in state.choices})
         super().__init__(
-            text=state.passage_text, offset=state.passage[0], layer=state.layer,
-            labels=list(state.choices), shortcuts=chosen, colors={k: COLORS[k] for k in state.choices},
-            feedback=feedback_default() if feedback is None else feedback, has_gold=state.gold is not None,
+            text=state.passage_text,
+            offset=state.passage[0],
+            layer=state.layer,
+            labels=list(state.choices),
+            shortcuts=chosen,
+            colors={k: COLORS[k] for k in state.choices},
+            feedback=feedback_default() if feedback is None else feedback,
+            has_gold=state.gold is not None,
             **kwargs,
-        )  # fmt: skip
+        )
         self.on_msg(self._on_msg)
         self.observe(self._on_feedback, names="feedback")
         self._publish()

@@ -48,7 +48,7 @@ def call_snippet(name: str, token: str, texts: Iterable[str]) -> str:
 
 # The snippet keeps its names inside a function and deletes the function afterwards, so the
 # student's namespace is left as it was. ``repr`` keeps the output on one line.
-_SNIPPET = '''\
+_SNIPPET = """\
 def _corpuskit_{token}():
     import json as _json
     _ns = globals()
@@ -62,9 +62,9 @@ try:
     _corpuskit_{token}()
 finally:
     del _corpuskit_{token}
-'''.replace("{marker}", MARKER)
+""".replace("{marker}", MARKER)
 
-_VALUE_BODY = '''\
+_VALUE_BODY = """\
     if {name} not in _ns:
         _out = {{"status": "missing"}}
     else:
@@ -76,9 +76,9 @@ _VALUE_BODY = '''\
             _out = {{"status": "ok", "type": _kind, "value": _json.loads(_json.dumps(_value, allow_nan=False))}}
         except Exception as _err:  # noqa
             _why = type(_err).__name__ + ": " + str(_err)[:300]
-            _out = {{"status": "unserialisable", "type": _kind, "error": _why}}'''
+            _out = {{"status": "unserialisable", "type": _kind, "error": _why}}"""
 
-_CALL_BODY = '''\
+_CALL_BODY = """\
     _fn = _ns.get({name})
     if not callable(_fn):
         _out = {{"status": "missing"}}
@@ -94,7 +94,7 @@ _CALL_BODY = '''\
                 _results.append({{"ok": True, "value": _json.loads(_json.dumps(_items, allow_nan=False))}})
             except Exception as _err:  # noqa
                 _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
-        _out = {{"status": "ok", "results": _results}}'''
+        _out = {{"status": "ok", "results": _results}}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +158,12 @@ def type_problem(value: Any, type_spec: str, label: str = "the answer") -> str |
         spec = "list[span]"
     if spec == "span":
         ok = (
-            isinstance(value, list) and len(value) == 3 and type(value[0]) is int and type(value[1]) is int
+            isinstance(value, list)
+            and len(value) == 3
+            and type(value[0]) is int
+            and type(value[1]) is int
             and isinstance(value[2], str)
-        )  # fmt: skip
+        )
         return None if ok else f"{label} should be a (start, end, label) triple, not {_short(value)}"
     if spec == "table":
         ok = isinstance(value, dict) and {"columns", "index", "data"} <= set(value)

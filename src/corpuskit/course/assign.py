@@ -23,7 +23,7 @@ from corpuskit.errors import CorpuskitError
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-CODE_PLACEHOLDER = ('# YOUR CODE HERE', 'raise NotImplementedError("Write your answer here")')
+CODE_PLACEHOLDER = ("# YOUR CODE HERE", 'raise NotImplementedError("Write your answer here")')
 MARKDOWN_PLACEHOLDER = "YOUR ANSWER HERE"
 INSTRUCTOR_TAG = "instructor"
 NBFORMAT_MINOR = 5
@@ -83,8 +83,10 @@ def _build_cell(cell: Mapping[str, Any], index: int, variant: str, label: str) -
     source = _source(cell)
     for marker in HIDDEN_MARKERS:
         if marker in source:
-            raise AssignError(f"{label}: {marker!r}: hidden tests would reach the student's kernel; "
-                              "put them in grading/lessons/<lesson>.json instead")  # fmt: skip
+            raise AssignError(
+                f"{label}: {marker!r}: hidden tests would reach the student's kernel; "
+                "put them in grading/lessons/<lesson>.json instead"
+            )
     meta = cell.get("metadata", {})
     is_solution = bool(meta.get("nbgrader", {}).get("solution"))
     has_markers = BEGIN in source or END in source
@@ -104,8 +106,9 @@ def _build_cell(cell: Mapping[str, Any], index: int, variant: str, label: str) -
     return out
 
 
-_REGION = re.compile(r"^([ \t]*)" + re.escape(BEGIN) + r"[ \t]*\n(.*?)^[ \t]*" + re.escape(END) + r"[ \t]*(\n|\Z)",
-                     re.M | re.S)  # fmt: skip
+_REGION = re.compile(
+    r"^([ \t]*)" + re.escape(BEGIN) + r"[ \t]*\n(.*?)^[ \t]*" + re.escape(END) + r"[ \t]*(\n|\Z)", re.M | re.S
+)
 
 
 def _solution_regions(source: str, code: bool, variant: str, label: str) -> str:

@@ -84,13 +84,26 @@ def _grade_one(path: str, options: Options) -> dict[str, Any]:
     from corpuskit.course.grade import grade
 
     try:
-        report = grade(path, lesson=options.lesson, grading_dir=options.grading_dir, limits=options.limits,
-                       sandbox=options.sandbox, heldout_dir=options.heldout_dir, release_dir=options.release_dir,
-                       hide=options.hide)  # fmt: skip
+        report = grade(
+            path,
+            lesson=options.lesson,
+            grading_dir=options.grading_dir,
+            limits=options.limits,
+            sandbox=options.sandbox,
+            heldout_dir=options.heldout_dir,
+            release_dir=options.release_dir,
+            hide=options.hide,
+        )
     except Exception as err:  # one submission never stops the class
         why = f"{type(err).__name__}: {err}" if not isinstance(err, CorpuskitError) else str(err)
-        report = Report(path, options.lesson or "?", options.lesson or "?", "not-graded", (),
-                        (CellEvent(-1, None, "not-graded", why),))  # fmt: skip
+        report = Report(
+            path,
+            options.lesson or "?",
+            options.lesson or "?",
+            "not-graded",
+            (),
+            (CellEvent(-1, None, "not-graded", why),),
+        )
     return report.to_dict()
 
 
@@ -116,10 +129,14 @@ def grade_class(
     todo = shard(find_submissions(folder), *shard_of)
     (target / REPORTS).mkdir(parents=True, exist_ok=True)
     options = Options(
-        lesson, None if grading_dir is None else str(grading_dir), limits or Limits(), sandbox,
-        None if heldout_dir is None else str(heldout_dir), None if release_dir is None else str(release_dir),
+        lesson,
+        None if grading_dir is None else str(grading_dir),
+        limits or Limits(),
+        sandbox,
+        None if heldout_dir is None else str(heldout_dir),
+        None if release_dir is None else str(release_dir),
         (str(folder.resolve()), str(target.resolve())),
-    )  # fmt: skip
+    )
     reports: dict[Path, Report] = {}
 
     def done(path: Path, data: dict[str, Any]) -> None:
@@ -185,8 +202,16 @@ def summary_csv(reports: Sequence[Report]) -> str:
     writer.writerow(["submission", "lesson", "status", "score", "max_score", *ids])
     for r in reports:
         points = {q.id: q.points for q in r.questions}
-        writer.writerow([r.submission, r.lesson, r.status, f"{r.score:g}", f"{r.max_score:g}",
-                         *(f"{points[i]:g}" if i in points else "" for i in ids)])  # fmt: skip
+        writer.writerow(
+            [
+                r.submission,
+                r.lesson,
+                r.status,
+                f"{r.score:g}",
+                f"{r.max_score:g}",
+                *(f"{points[i]:g}" if i in points else "" for i in ids),
+            ]
+        )
     return buffer.getvalue()
 
 

@@ -22,12 +22,18 @@ def results(report: Report) -> dict[str, Any]:
     """The reporter's JSON for one graded notebook: one test per question."""
     tests = [
         {
-            "name": q.title, "status": "pass" if q.points >= q.max_points else "fail", "score": q.points,
-            "max_score": q.max_points, "message": q.feedback, "test_code": f"{report.lesson}:{q.id}",
-            "filename": report.submission, "line_no": 0, "execution_time": "",
+            "name": q.title,
+            "status": "pass" if q.points >= q.max_points else "fail",
+            "score": q.points,
+            "max_score": q.max_points,
+            "message": q.feedback,
+            "test_code": f"{report.lesson}:{q.id}",
+            "filename": report.submission,
+            "line_no": 0,
+            "execution_time": "",
         }
         for q in report.questions
-    ]  # fmt: skip
+    ]
     passed = all(t["status"] == "pass" for t in tests)
     status = "error" if report.status != "graded" else "pass" if passed else "fail"
     return {"version": 1, "status": status, "max_score": report.max_score, "tests": tests}

@@ -131,10 +131,17 @@ class _Kernel:
         self.limits = limits
         self.timeout = limits.cell_timeout
         self.client = _capped_client_class()(
-            nb, km=factory(), kernel_name="python3", allow_errors=True, interrupt_on_timeout=False,
-            startup_timeout=int(limits.startup_timeout), shutdown_kernel="immediate", record_timing=False,
-            iopub_timeout=10, resources={"metadata": {"path": str(cwd)}},
-        )  # fmt: skip
+            nb,
+            km=factory(),
+            kernel_name="python3",
+            allow_errors=True,
+            interrupt_on_timeout=False,
+            startup_timeout=int(limits.startup_timeout),
+            shutdown_kernel="immediate",
+            record_timing=False,
+            iopub_timeout=10,
+            resources={"metadata": {"path": str(cwd)}},
+        )
         self.client.cell_cap = limits.cell_output_bytes
         self.client.total_cap = limits.total_output_bytes
         # nbclient counts whole seconds.
@@ -244,8 +251,9 @@ class _Key:
 def _answer_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path | None = None) -> _Key:
     module: Any = None
     if spec.module_path is not None:
-        loader = importlib.util.spec_from_file_location(f"corpuskit_grading_{spec.lesson.replace('-', '_')}",
-                                                        spec.module_path)  # fmt: skip
+        loader = importlib.util.spec_from_file_location(
+            f"corpuskit_grading_{spec.lesson.replace('-', '_')}", spec.module_path
+        )
         assert loader is not None and loader.loader is not None
         module = importlib.util.module_from_spec(loader)
         loader.loader.exec_module(module)
@@ -319,8 +327,13 @@ def _why_not(pulled: answers.Pulled, q: Question, cell_outcome: Outcome) -> Ques
         feedback = f"No answer: the {what} `{q.name}` is not defined after its cell ran.{stopped}"
         return _result(q, 0.0, "missing", feedback)
     if pulled.status == "unserialisable":
-        return _result(q, 0.0, "invalid", f"`{q.name}` could not be read as plain data ({pulled.error}); "
-                                          f"use plain Python values (int, str, list, dict).")  # fmt: skip
+        return _result(
+            q,
+            0.0,
+            "invalid",
+            f"`{q.name}` could not be read as plain data ({pulled.error}); "
+            f"use plain Python values (int, str, list, dict).",
+        )
     return _result(q, 0.0, "error", f"The answer to this question could not be read from the kernel.{stopped}")
 
 
@@ -411,8 +424,10 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: _Calls, cell_outcome
     full = q.calls.full_marks_at
     points = earned(q, min(1.0, mean / full) if full > 0 else float(mean > 0))
     right = sum(f >= 1.0 - 1e-9 for f in fractions)
-    feedback = (f"The grader called your `{q.name}` on {n} input{'s' if n != 1 else ''} of its own: {right} "
-                f"result{'s' if right != 1 else ''} fully right, mean credit {mean:.2f}.")  # fmt: skip
+    feedback = (
+        f"The grader called your `{q.name}` on {n} input{'s' if n != 1 else ''} of its own: {right} "
+        f"result{'s' if right != 1 else ''} fully right, mean credit {mean:.2f}."
+    )
     if notes:
         feedback += " Problems: " + "; ".join(notes[:3]) + "."
     if points < q.points and q.hint:
@@ -498,8 +513,12 @@ async def _run(
             if outcome.kind in ("dead", "timeout"):
                 event(j, "gave-up", f"re-running this cell in a fresh kernel failed ({outcome.message})")
                 return False
-        event(index, "kernel-replaced", f"{why}; started a fresh kernel and re-ran the {len(completed)} cell(s) "
-                                        "that had completed, skipping the failed ones")  # fmt: skip
+        event(
+            index,
+            "kernel-replaced",
+            f"{why}; started a fresh kernel and re-ran the {len(completed)} cell(s) "
+            "that had completed, skipping the failed ones",
+        )
         return True
 
     async def settle(index: int, outcome: Outcome) -> bool:
@@ -524,9 +543,13 @@ async def _run(
                 break
             outcome = await kernel.run(index, min(limits.cell_timeout, remaining))
             if kernel.dropped(index):
-                event(index, "output-limit", f"the cell printed over {limits.cell_output_bytes:,} bytes (or the "
-                                             f"notebook over {limits.total_output_bytes:,}); "
-                                             f"{kernel.dropped(index):,} bytes were dropped")  # fmt: skip
+                event(
+                    index,
+                    "output-limit",
+                    f"the cell printed over {limits.cell_output_bytes:,} bytes (or the "
+                    f"notebook over {limits.total_output_bytes:,}); "
+                    f"{kernel.dropped(index):,} bytes were dropped",
+                )
             if outcome.ok:
                 completed.append(index)
             else:
@@ -572,9 +595,10 @@ async def _grade_question(
     outcome, outputs = await kernel.snippet(code, timeout)
     if not outcome.ok:
         message = (
-            f"Your `{q.name}` did not finish within {timeout:g} s." if outcome.kind == "timeout"
+            f"Your `{q.name}` did not finish within {timeout:g} s."
+            if outcome.kind == "timeout"
             else f"Reading the answer failed: {outcome.message}."
-        )  # fmt: skip
+        )
         return _result(q, 0.0, "error", message)
     pulled = answers.parse_outputs(outputs, token)
     if q.kind == "value":
@@ -587,7 +611,7 @@ async def _grade_question(
 # Kernel code for a ``calls`` question: ``name(*args)`` for each grader-made argument list. Lists
 # of plain values arrive as tuples, so spans are ``(start, end, label)`` tuples as everywhere in
 # corpuskit. Only the arguments enter the kernel; the reference results stay here.
-_APPLY_BODY = '''\
+_APPLY_BODY = """\
     def _tuples(_x):
         if isinstance(_x, list):
             _items = [_tuples(_i) for _i in _x]
@@ -605,7 +629,7 @@ _APPLY_BODY = '''\
                 _results.append({{"ok": True, "value": _json.loads(_json.dumps(_value, allow_nan=False))}})
             except Exception as _err:  # noqa
                 _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
-        _out = {{"status": "ok", "results": _results}}'''
+        _out = {{"status": "ok", "results": _results}}"""
 
 
 def apply_snippet(name: str, token: str, args: Sequence[Any]) -> str:
@@ -627,8 +651,10 @@ def lesson_of(path: Path, nb: Mapping[str, Any] | None, grading_dir: Path) -> st
             return lesson
     matches = [lesson for lesson in lesson_ids(grading_dir) if path.stem.startswith(lesson)]
     if not matches:
-        raise GradingError(f"{path}: cannot tell which lesson this is; pass --lesson (lessons: "
-                           f"{', '.join(lesson_ids(grading_dir)) or 'none'})")  # fmt: skip
+        raise GradingError(
+            f"{path}: cannot tell which lesson this is; pass --lesson (lessons: "
+            f"{', '.join(lesson_ids(grading_dir)) or 'none'})"
+        )
     return max(matches, key=len)
 
 
@@ -740,11 +766,29 @@ def restore_locked(nb: NotebookNode, release: NotebookNode) -> list[tuple[str, s
     return changes
 
 
-def _refused(path: Path, spec: LessonSpec, status: str, why: str, warnings: Sequence[str], label: str,
-             isolation: str, seconds: float) -> Report:  # fmt: skip
+def _refused(
+    path: Path,
+    spec: LessonSpec,
+    status: str,
+    why: str,
+    warnings: Sequence[str],
+    label: str,
+    isolation: str,
+    seconds: float,
+) -> Report:
     questions = tuple(_result(q, 0.0, "not-reached", f"Not graded: {why}.") for q in spec.questions)
-    return Report(str(path), spec.lesson, spec.title, status, questions, (CellEvent(-1, None, status, why),),
-                  tuple(warnings), label, seconds, isolation)  # fmt: skip
+    return Report(
+        str(path),
+        spec.lesson,
+        spec.title,
+        status,
+        questions,
+        (CellEvent(-1, None, status, why),),
+        tuple(warnings),
+        label,
+        seconds,
+        isolation,
+    )
 
 
 def grade(
@@ -815,8 +859,20 @@ def grade(
     if not key_source.result().heldout:
         heldout_name = ""
     where = {gid: i for i, c in enumerate(nb.cells) if (gid := _grade_id(c)) is not None}
-    locked_events = [CellEvent(where.get(gid, -1), gid, "locked-cell", f"this locked cell was {what}")
-                     for gid, what in restored]  # fmt: skip
+    locked_events = [
+        CellEvent(where.get(gid, -1), gid, "locked-cell", f"this locked cell was {what}") for gid, what in restored
+    ]
     ordered = tuple(results[q.id] for q in spec.questions)
-    return Report(str(path), spec.lesson, spec.title, "graded", ordered, (*locked_events, *cell_events),
-                  tuple(warnings), isolation.label, time.monotonic() - started, described, heldout_name)  # fmt: skip
+    return Report(
+        str(path),
+        spec.lesson,
+        spec.title,
+        "graded",
+        ordered,
+        (*locked_events, *cell_events),
+        tuple(warnings),
+        isolation.label,
+        time.monotonic() - started,
+        described,
+        heldout_name,
+    )

@@ -9,8 +9,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 # A question's status, from best to worst.
 STATUSES = (
-    "correct", "partial", "incorrect", "invalid", "missing", "error", "not-found", "not-reached",
-)  # fmt: skip
+    "correct",
+    "partial",
+    "incorrect",
+    "invalid",
+    "missing",
+    "error",
+    "not-found",
+    "not-reached",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +33,13 @@ class QuestionResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "points": self.points, "max_points": self.max_points,
-            "status": self.status, "feedback": self.feedback,
-        }  # fmt: skip
+            "id": self.id,
+            "title": self.title,
+            "points": self.points,
+            "max_points": self.max_points,
+            "status": self.status,
+            "feedback": self.feedback,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +106,18 @@ class Report:
         questions = tuple(QuestionResult(**q) for q in data["questions"])
         events = tuple(CellEvent(**e) for e in data.get("events", []))
         return cls(
-            data["submission"], data["lesson"], data["title"], data["status"], questions, events,
-            tuple(data.get("warnings", [])), data.get("sandbox", "off"), float(data.get("seconds", 0.0)),
-            data.get("isolation", ""), data.get("heldout", ""),
-        )  # fmt: skip
+            data["submission"],
+            data["lesson"],
+            data["title"],
+            data["status"],
+            questions,
+            events,
+            tuple(data.get("warnings", [])),
+            data.get("sandbox", "off"),
+            float(data.get("seconds", 0.0)),
+            data.get("isolation", ""),
+            data.get("heldout", ""),
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -110,9 +129,9 @@ class Report:
             '<?xml version="1.0" encoding="utf-8"?>',
             f"<testsuites tests={_q(len(self.questions))} failures={_q(failures)} time={_q(round(self.seconds, 2))}>",
             f"  <testsuite name={quoteattr(self.lesson)} tests={_q(len(self.questions))} failures={_q(failures)}"
-            f" errors=\"0\" time={_q(round(self.seconds, 2))}>",
-            f"    <properties><property name=\"score\" value={_q(self.score)}/>"
-            f"<property name=\"max_score\" value={_q(self.max_score)}/></properties>",
+            f' errors="0" time={_q(round(self.seconds, 2))}>',
+            f'    <properties><property name="score" value={_q(self.score)}/>'
+            f'<property name="max_score" value={_q(self.max_score)}/></properties>',
         ]
         for q in self.questions:
             name = quoteattr(f"{q.id} ({q.points:g}/{q.max_points:g})")

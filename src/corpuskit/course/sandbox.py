@@ -79,12 +79,16 @@ class Isolation:
     def describe(self, limits: Limits) -> str:
         rlimits = f"address space {limits.memory_mb} MiB, files {limits.file_mb} MiB"
         if self.mode == "bwrap":
-            return (f"bubblewrap: own root file system (Python environment, corpuskit and the corpus read-only, the "
-                    f"working copy), no network, own PID namespace, unprivileged uid, no capabilities; "
-                    f"{rlimits}, {limits.processes} processes")  # fmt: skip
+            return (
+                f"bubblewrap: own root file system (Python environment, corpuskit and the corpus read-only, the "
+                f"working copy), no network, own PID namespace, unprivileged uid, no capabilities; "
+                f"{rlimits}, {limits.processes} processes"
+            )
         if self.mode == "unshare":
-            return (f"unshare: no network, grading folders hidden, no capabilities; {rlimits}; "
-                    "no process limit (the kernel runs as root)")  # fmt: skip
+            return (
+                f"unshare: no network, grading folders hidden, no capabilities; {rlimits}; "
+                "no process limit (the kernel runs as root)"
+            )
         return f"none: the kernel runs as the grader's user with network and file access; {rlimits}"
 
     def warning(self) -> str | None:
@@ -128,18 +132,49 @@ def probe() -> Isolation:
 
 def _bwrap_base() -> list[str]:
     return [
-        "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-        "--die-with-parent", "--new-session", "--hostname", "sandbox",
-        "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-        *[arg for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32") if os.path.islink(f"/{link}")
-          for arg in ("--symlink", os.readlink(f"/{link}"), f"/{link}")],
-        "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-    ]  # fmt: skip
+        "bwrap",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "sandbox",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        *[
+            arg
+            for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+            if os.path.islink(f"/{link}")
+            for arg in ("--symlink", os.readlink(f"/{link}"), f"/{link}")
+        ],
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+    ]
 
 
 def _drop_to(uid: int) -> list[str]:
-    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-            "--bounding-set=-all", "--inh-caps=-all"]  # fmt: skip
+    return [
+        "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--no-new-privs",
+        "--bounding-set=-all",
+        "--inh-caps=-all",
+    ]
 
 
 def _prlimit(limits: Limits, mode: Mode) -> list[str]:
@@ -178,9 +213,14 @@ def _bwrap_argv(run_dir: Path, work: Path, uid: int, readable: Sequence[Path]) -
                 argv += ["--perms", "0755", "--dir", str(parent)]
         argv += ["--bind" if folder == run_dir else "--ro-bind", str(folder), str(folder)]
     env = {
-        "HOME": str(work), "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
-        "TMPDIR": "/tmp", "MPLBACKEND": "Agg", "JPY_PARENT_PID": "1", "PYTHONDONTWRITEBYTECODE": "1",
-    }  # fmt: skip
+        "HOME": str(work),
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "JPY_PARENT_PID": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     # ipykernel watches its parent pid; in a PID namespace the parent is pid 1, which it takes for an
     # exited parent, so JPY_PARENT_PID=1 switches the watch off (bwrap's --die-with-parent does that job).
     if os.environ.get("CORPUSKIT_PATH"):
@@ -236,8 +276,22 @@ def kernel_factory(
             f"mount -t tmpfs -o ro none {shlex.quote(str(folder))} && " for folder in hidden if folder.is_dir()
         )
         script = f'{mounts}exec "$@"'
-        prefix = ["unshare", "-m", "-n", "--propagation", "private", "sh", "-c", script, "sandbox",
-                  *prlimit, "setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]  # fmt: skip
+        prefix = [
+            "unshare",
+            "-m",
+            "-n",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+            "sandbox",
+            *prlimit,
+            "setpriv",
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            "--no-new-privs",
+        ]
     else:
         prefix = prlimit
 
@@ -252,8 +306,12 @@ def kernel_factory(
 
     def make() -> AsyncKernelManager:
         n = next(counter)
-        km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(run_dir / f"kernel-{n}"),
-                                    connection_file=str(run_dir / f"kernel-{n}.json"))  # fmt: skip
+        km = SandboxedKernelManager(
+            kernel_name="python3",
+            transport="ipc",
+            ip=str(run_dir / f"kernel-{n}"),
+            connection_file=str(run_dir / f"kernel-{n}.json"),
+        )
         if isolation.mode == "bwrap" and km.kernel_spec is not None:
             km.kernel_spec.interrupt_mode = "message"
         return km

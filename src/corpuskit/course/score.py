@@ -101,9 +101,10 @@ def _table_fraction(
         return 0.0, f"the table has no column(s) {', '.join(map(repr, missing))}"
     rows = table_rows(answer)
     right = sum(
-        1 for key, want in expected.items()
+        1
+        for key, want in expected.items()
         if key in rows and all(_same(rows[key].get(c), want[c], tolerance) for c in columns)
-    )  # fmt: skip
+    )
     extra = len(set(rows) - set(expected))
     total = len(expected) + extra
     if right == len(expected) and not extra:

@@ -177,27 +177,48 @@ def _question(data: Mapping[str, Any]) -> Question:
         c = data["calls"]
         if c.get("compare", "exact") not in COMPARE_RULES:
             raise ValueError(f"question {data['id']!r}: calls.compare must be one of {', '.join(COMPARE_RULES)}")
-        calls = Calls(c["inputs"], c["reference"], c.get("type", "any"), c.get("compare", "exact"),
-                      float(c.get("tolerance", 0.0)), float(c.get("full_marks_at", 1.0)))  # fmt: skip
+        calls = Calls(
+            c["inputs"],
+            c["reference"],
+            c.get("type", "any"),
+            c.get("compare", "exact"),
+            float(c.get("tolerance", 0.0)),
+            float(c.get("full_marks_at", 1.0)),
+        )
     elif kind == "function":
         h = data["heldout"]
         if h.get("schema", "strict") not in SPAN_SCHEMAS:
             raise ValueError(f"question {data['id']!r}: heldout.schema must be one of {', '.join(SPAN_SCHEMAS)}")
         docs = h["documents"]
         heldout = Heldout(
-            tuple([docs] if isinstance(docs, str) else docs), h.get("layer", "entities"),
-            tuple(h.get("labels", ())), h.get("schema", "strict"), float(h.get("full_marks_at", 1.0)),
+            tuple([docs] if isinstance(docs, str) else docs),
+            h.get("layer", "entities"),
+            tuple(h.get("labels", ())),
+            h.get("schema", "strict"),
+            float(h.get("full_marks_at", 1.0)),
             float(h.get("overlap", 0.3)),
-        )  # fmt: skip
+        )
     elif "expected" not in data and "compute" not in data:
         raise ValueError(f"question {data['id']!r}: a value question needs expected or compute")
     points = float(data["points"])
     if points <= 0:
         raise ValueError(f"question {data['id']!r}: points must be positive")
     return Question(
-        id=data["id"], title=data.get("title", data["id"]), cell=data.get("cell", data["id"]), points=points,
-        kind=kind, name=data["name"], type=data.get("type", "spans" if kind == "function" else "any"),
-        compare=compare, tolerance=float(data.get("tolerance", 0.0)), partial=partial,
-        expected=data.get("expected"), compute=data.get("compute"), columns=tuple(data.get("columns", ())),
-        heldout=heldout, hint=data.get("hint", ""), timeout=data.get("timeout"), calls=calls,
-    )  # fmt: skip
+        id=data["id"],
+        title=data.get("title", data["id"]),
+        cell=data.get("cell", data["id"]),
+        points=points,
+        kind=kind,
+        name=data["name"],
+        type=data.get("type", "spans" if kind == "function" else "any"),
+        compare=compare,
+        tolerance=float(data.get("tolerance", 0.0)),
+        partial=partial,
+        expected=data.get("expected"),
+        compute=data.get("compute"),
+        columns=tuple(data.get("columns", ())),
+        heldout=heldout,
+        hint=data.get("hint", ""),
+        timeout=data.get("timeout"),
+        calls=calls,
+    )

@@ -38,9 +38,11 @@ class BootstrapResult:
 
 
 def sentence_counts(
-    texts: Sequence[str], gold_docs: Sequence[Sequence[SpanTuple]],
-    pred_docs: Sequence[Sequence[SpanTuple]], schema: str = "strict",
-) -> list[Counts]:  # fmt: skip
+    texts: Sequence[str],
+    gold_docs: Sequence[Sequence[SpanTuple]],
+    pred_docs: Sequence[Sequence[SpanTuple]],
+    schema: str = "strict",
+) -> list[Counts]:
     """The counts of each sentence of each document, in order; they sum to the total."""
     if schema not in SCHEMAS:
         raise KeyError(f"unknown schema {schema!r}")
@@ -50,17 +52,21 @@ def sentence_counts(
     slot = {"correct": 0, "incorrect": 1, "partial": 2, "missed": 3, "spurious": 4}
     starts = [[s for s, _ in doc] for doc in bounds]
     for match in result.matches:
-        anchor = (gold_docs[match.doc][match.gold] if match.gold is not None
-                  else pred_docs[match.doc][match.pred])  # type: ignore[index]  # fmt: skip
+        anchor = gold_docs[match.doc][match.gold] if match.gold is not None else pred_docs[match.doc][match.pred]  # type: ignore[index]
         k = max(0, bisect.bisect_right(starts[match.doc], anchor[0]) - 1)
         tallies[match.doc][k][slot[match.outcome]] += 1
     return [Counts(*t) for doc in tallies for t in doc]
 
 
 def bootstrap(
-    units: Sequence[Counts], *, schema: str = "strict", metric: str = "f1",
-    resamples: int = 1000, confidence: float = 0.95, seed: int = 0,
-) -> BootstrapResult:  # fmt: skip
+    units: Sequence[Counts],
+    *,
+    schema: str = "strict",
+    metric: str = "f1",
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> BootstrapResult:
     """Percentile bootstrap of ``metric`` over units (e.g. sentences) of counts."""
     if metric not in METRICS:
         raise KeyError(f"unknown metric {metric!r}; metrics are: {', '.join(METRICS)}")
@@ -87,9 +93,15 @@ def bootstrap(
 
 
 def bootstrap_entities(
-    gold_docs: Sequence[Document], pred_docs: Sequence[Document], *, schema: str = "strict",
-    metric: str = "f1", resamples: int = 1000, confidence: float = 0.95, seed: int = 0,
-) -> BootstrapResult:  # fmt: skip
+    gold_docs: Sequence[Document],
+    pred_docs: Sequence[Document],
+    *,
+    schema: str = "strict",
+    metric: str = "f1",
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> BootstrapResult:
     """Bootstrap interval of an entity score, resampling the documents' sentences."""
     units = sentence_counts(
         [d.text for d in gold_docs],
@@ -97,5 +109,4 @@ def bootstrap_entities(
         [[(e.start, e.end, e.label) for e in d.entities] for d in pred_docs],
         schema,
     )
-    return bootstrap(units, schema=schema, metric=metric, resamples=resamples,
-                     confidence=confidence, seed=seed)  # fmt: skip
+    return bootstrap(units, schema=schema, metric=metric, resamples=resamples, confidence=confidence, seed=seed)

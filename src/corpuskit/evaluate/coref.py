@@ -30,9 +30,11 @@ class CorefScore:
         if not isinstance(other, CorefScore):
             return NotImplemented
         return CorefScore(
-            self.recall_num + other.recall_num, self.recall_den + other.recall_den,
-            self.precision_num + other.precision_num, self.precision_den + other.precision_den,
-        )  # fmt: skip
+            self.recall_num + other.recall_num,
+            self.recall_den + other.recall_den,
+            self.precision_num + other.precision_num,
+            self.precision_den + other.precision_den,
+        )
 
     @property
     def recall(self) -> float:

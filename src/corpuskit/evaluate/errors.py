@@ -21,9 +21,10 @@ def _kind(gold: SpanTuple, pred: SpanTuple) -> str:
 
 
 def error_table(
-    gold_docs: Sequence[Sequence[SpanTuple]], pred_docs: Sequence[Sequence[SpanTuple]],
+    gold_docs: Sequence[Sequence[SpanTuple]],
+    pred_docs: Sequence[Sequence[SpanTuple]],
     texts: Sequence[str] | None = None,
-) -> Any:  # fmt: skip
+) -> Any:
     """Every strict-schema error: ``doc``, ``kind`` (one of :data:`ERROR_KINDS`), the gold
     and predicted span (start, end, label, text), in document and text order."""
     import pandas as pd
@@ -41,21 +42,24 @@ def error_table(
             row[f"{side}_end"] = None if span is None else span[1]
             row[f"{side}_label"] = None if span is None else span[2]
             if texts is not None:
-                row[f"{side}_text"] = None if span is None else texts[match.doc][span[0]:span[1]]
+                row[f"{side}_text"] = None if span is None else texts[match.doc][span[0] : span[1]]
         rows.append(row)
     columns = ["doc", "kind"] + [
-        f"{side}_{field}" for side in ("gold", "pred")
+        f"{side}_{field}"
+        for side in ("gold", "pred")
         for field in ("start", "end", "label", *(("text",) if texts is not None else ()))
-    ]  # fmt: skip
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     order = frame[["gold_start", "pred_start"]].min(axis=1)
-    return frame.assign(_order=order).sort_values(["doc", "_order"], kind="stable").drop(
-        columns="_order").reset_index(drop=True)  # fmt: skip
+    return (
+        frame.assign(_order=order)
+        .sort_values(["doc", "_order"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
-def confusion_table(
-    gold_docs: Sequence[Sequence[SpanTuple]], pred_docs: Sequence[Sequence[SpanTuple]]
-) -> Any:
+def confusion_table(gold_docs: Sequence[Sequence[SpanTuple]], pred_docs: Sequence[Sequence[SpanTuple]]) -> Any:
     """Gold label (rows) against predicted label (columns) over overlapping pairs.
 
     Pairs are the ``partial`` schema's (any overlap, largest pairing); a missed span counts in

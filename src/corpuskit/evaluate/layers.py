@@ -43,9 +43,7 @@ def evaluate_entities(
 ) -> SpanResult:
     """The four SemEval schemas on the entity layer."""
     pairs = _pairs(gold_docs, pred_docs)
-    return evaluate_spans(
-        [entity_spans(g) for g, _ in pairs], [entity_spans(p) for _, p in pairs], labels=labels
-    )
+    return evaluate_spans([entity_spans(g) for g, _ in pairs], [entity_spans(p) for _, p in pairs], labels=labels)
 
 
 # Quotes -----------------------------------------------------------------------------------
@@ -133,9 +131,10 @@ def match_quotes(gold: Sequence[Quote], pred: Sequence[Quote], threshold: float)
 
 
 def evaluate_quotes(
-    gold_docs: Iterable[Document], pred_docs: Iterable[Document],
+    gold_docs: Iterable[Document],
+    pred_docs: Iterable[Document],
     thresholds: Sequence[float] = QUOTE_THRESHOLDS,
-) -> QuotesResult:  # fmt: skip
+) -> QuotesResult:
     """Quote detection, speaker accuracy and attribution at each threshold."""
     pairs = _pairs(gold_docs, pred_docs)
     results = []
@@ -190,14 +189,21 @@ def evaluate_events(gold_docs: Iterable[Document], pred_docs: Iterable[Document]
     attrs = {name: Accuracy() for name in EVENT_ATTRIBUTES}
     for gold_doc, pred_doc in _pairs(gold_docs, pred_docs):
         gold, pred = gold_doc.events, pred_doc.events
-        ti += _set_counts([(e.trigger.start, e.trigger.end) for e in gold],
-                          [(e.trigger.start, e.trigger.end) for e in pred])  # fmt: skip
-        tc += _set_counts([(e.trigger.start, e.trigger.end, e.type) for e in gold],
-                          [(e.trigger.start, e.trigger.end, e.type) for e in pred])  # fmt: skip
-        ai += _set_counts([(e.type, a.start, a.end) for e in gold for a in e.arguments],
-                          [(e.type, a.start, a.end) for e in pred for a in e.arguments])  # fmt: skip
-        ac += _set_counts([(e.type, a.start, a.end, a.role) for e in gold for a in e.arguments],
-                          [(e.type, a.start, a.end, a.role) for e in pred for a in e.arguments])  # fmt: skip
+        ti += _set_counts(
+            [(e.trigger.start, e.trigger.end) for e in gold], [(e.trigger.start, e.trigger.end) for e in pred]
+        )
+        tc += _set_counts(
+            [(e.trigger.start, e.trigger.end, e.type) for e in gold],
+            [(e.trigger.start, e.trigger.end, e.type) for e in pred],
+        )
+        ai += _set_counts(
+            [(e.type, a.start, a.end) for e in gold for a in e.arguments],
+            [(e.type, a.start, a.end) for e in pred for a in e.arguments],
+        )
+        ac += _set_counts(
+            [(e.type, a.start, a.end, a.role) for e in gold for a in e.arguments],
+            [(e.type, a.start, a.end, a.role) for e in pred for a in e.arguments],
+        )
         by_trigger: dict[tuple[int, int], list[int]] = {}
         for gi, e in enumerate(gold):
             by_trigger.setdefault((e.trigger.start, e.trigger.end), []).append(gi)

@@ -28,8 +28,7 @@ def to_data(obj: Any) -> Any:
     if isinstance(obj, CorefScore):
         return {"precision": obj.precision, "recall": obj.recall, "f1": obj.f1}
     if isinstance(obj, KappaResult):
-        return {"tokens": obj.tokens, "observed": obj.observed, "expected": obj.expected,
-                "kappa": obj.kappa}  # fmt: skip
+        return {"tokens": obj.tokens, "observed": obj.observed, "expected": obj.expected, "kappa": obj.kappa}
     if isinstance(obj, SchemaResult):
         return {
             **obj.total.to_dict(),
@@ -43,8 +42,7 @@ def to_data(obj: Any) -> Any:
     if isinstance(obj, QuotesResult):
         return {"thresholds": [to_data(r) for r in obj.thresholds]}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-                if not f.name.startswith("_")}  # fmt: skip
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")}
     if isinstance(obj, Mapping):
         return {str(k): to_data(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -78,8 +76,7 @@ def format_spans(result: SpanResult, title: str = "schema") -> str:
     if result.strict.by_label:
         out.append(table(result.strict.by_label.items(), "strict by label"))
         s = result.strict
-        out.append(f"strict macro: precision {s.macro_precision:.4f}  recall "
-                   f"{s.macro_recall:.4f}  f1 {s.macro_f1:.4f}")  # fmt: skip
+        out.append(f"strict macro: precision {s.macro_precision:.4f}  recall {s.macro_recall:.4f}  f1 {s.macro_f1:.4f}")
     return "\n\n".join(out)
 
 
@@ -92,27 +89,39 @@ def format_result(result: Any) -> str:
         for r in result.thresholds:
             rows = [("content", r.content), ("attribution", r.attribution)]
             speaker = f"{r.speaker.value:.4f} ({r.speaker.correct}/{r.speaker.total})"
-            parts.append(table(rows, f"overlap > {r.threshold}")
-                         + f"\nspeaker accuracy on found quotes: {speaker}")  # fmt: skip
+            parts.append(table(rows, f"overlap > {r.threshold}") + f"\nspeaker accuracy on found quotes: {speaker}")
         return "\n\n".join(parts)
     if isinstance(result, EventResult):
-        rows = [(name, getattr(result, name)) for name in
-                ("trigger_identification", "trigger_classification",
-                 "argument_identification", "argument_classification")]  # fmt: skip
+        rows = [
+            (name, getattr(result, name))
+            for name in (
+                "trigger_identification",
+                "trigger_classification",
+                "argument_identification",
+                "argument_classification",
+            )
+        ]
         attrs = [(name, result.attribute(name)) for name in ("polarity", "modality", "tense", "realis")]
         return table(rows, "events") + "\n\naccuracy on identified triggers\n" + _accuracy_lines(attrs)
     if isinstance(result, TimexResult):
-        return (format_spans(result.extent, "extent") + "\n\n"
-                + table([("value (end to end)", result.value_counts)], "timex value") + "\n\n"
-                + "accuracy on overlapping pairs\n"
-                + _accuracy_lines([("type", result.type), ("value", result.value)]))  # fmt: skip
+        return (
+            format_spans(result.extent, "extent")
+            + "\n\n"
+            + table([("value (end to end)", result.value_counts)], "timex value")
+            + "\n\n"
+            + "accuracy on overlapping pairs\n"
+            + _accuracy_lines([("type", result.type), ("value", result.value)])
+        )
     if isinstance(result, CorefResult):
         lines = [f"{'metric':<8}  {'precision':>9}  {'recall':>9}  {'f1':>9}"]
         for name, s in (("MUC", result.muc), ("B-cubed", result.b_cubed)):
             lines.append(f"{name:<8}  {s.precision:>9.4f}  {s.recall:>9.4f}  {s.f1:>9.4f}")
         return "\n".join(lines)
     if isinstance(result, Agreement):
-        return (format_spans(result.pairwise, f"{result.layer} (A as reference)") + "\n\n"
-                + f"token kappa: {result.kappa.kappa:.4f} over {result.kappa.tokens} tokens; "
-                + f"marked tokens only: {result.kappa_marked_only.kappa:.4f}")  # fmt: skip
+        return (
+            format_spans(result.pairwise, f"{result.layer} (A as reference)")
+            + "\n\n"
+            + f"token kappa: {result.kappa.kappa:.4f} over {result.kappa.tokens} tokens; "
+            + f"marked tokens only: {result.kappa_marked_only.kappa:.4f}"
+        )
     raise TypeError(f"no report for {type(result).__name__}")

@@ -15,6 +15,7 @@ from corpuskit.model import Document
 class MissingLayerWarning(UserWarning):
     """The predictions hold nothing at all in the layer being scored (often the wrong file or layer)."""
 
+
 EVALUATE_LAYERS: tuple[str, ...] = ("entities", "quotes", "events", "timexes", "coref")
 
 

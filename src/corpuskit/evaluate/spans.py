@@ -126,9 +126,7 @@ class SpanResult:
         return (self.strict, self.exact, self.partial, self.type)
 
 
-def overlap_pairs(
-    gold: Sequence[tuple[int, int, int]], pred: Sequence[tuple[int, int, int]]
-) -> _Pairs:
+def overlap_pairs(gold: Sequence[tuple[int, int, int]], pred: Sequence[tuple[int, int, int]]) -> _Pairs:
     """A maximum one-to-one pairing of overlapping intervals ``(start, end, index)``.
 
     Sweeps intervals by end; the unpaired interval that ends first is paired with the
@@ -143,10 +141,8 @@ def overlap_pairs(
         return []
     if len(gold) == 1 or len(pred) == 1:
         # One interval on a side: the sweep pairs it with its overlapping partner ending first.
-        (start, end, idx), others, flip = (gold[0], pred, False) if len(gold) == 1 else (
-            pred[0], gold, True)  # fmt: skip
-        hits = [(o_end, o_start, o_idx) for o_start, o_end, o_idx in others
-                if o_start < end and start < o_end]  # fmt: skip
+        (start, end, idx), others, flip = (gold[0], pred, False) if len(gold) == 1 else (pred[0], gold, True)
+        hits = [(o_end, o_start, o_idx) for o_start, o_end, o_idx in others if o_start < end and start < o_end]
         if not hits:
             return []
         other = min(hits)[2]
@@ -171,9 +167,12 @@ def overlap_pairs(
 
 
 def _identical_pairs(
-    gold: Sequence[tuple[int, int, str]], pred: Sequence[tuple[int, int, str]],
-    gold_ids: Iterable[int], pred_ids: Iterable[int], key_len: int,
-) -> tuple[_Pairs, list[int], list[int]]:  # fmt: skip
+    gold: Sequence[tuple[int, int, str]],
+    pred: Sequence[tuple[int, int, str]],
+    gold_ids: Iterable[int],
+    pred_ids: Iterable[int],
+    key_len: int,
+) -> tuple[_Pairs, list[int], list[int]]:
     """Pair spans with equal ``(start, end, label)[:key_len]``; return pairs and leftovers.
 
     Equal spans pair in input order (the first gold copy with the first predicted copy).
@@ -198,9 +197,7 @@ def _identical_pairs(
     return pairs, gold_left, pred_left
 
 
-def _same_spans(
-    gold: Sequence[SpanTuple], pred: Sequence[SpanTuple]
-) -> tuple[_Pairs, list[int], list[int]]:
+def _same_spans(gold: Sequence[SpanTuple], pred: Sequence[SpanTuple]) -> tuple[_Pairs, list[int], list[int]]:
     """:func:`_identical_pairs` on whole spans, with a fast path for duplicate-free gold."""
     index = {span: gi for gi, span in enumerate(gold)}
     if len(index) != len(gold):
@@ -234,9 +231,12 @@ class _Doc(NamedTuple):
 
 
 def _forced_pairing(
-    gold: Sequence[SpanTuple], pred: Sequence[SpanTuple],
-    same: _Pairs, gold_left: list[int], pred_left: list[int],
-) -> _Doc | None:  # fmt: skip
+    gold: Sequence[SpanTuple],
+    pred: Sequence[SpanTuple],
+    same: _Pairs,
+    gold_left: list[int],
+    pred_left: list[int],
+) -> _Doc | None:
     """The pairings when there is nothing to choose, else None (the common case, made fast).
 
     Nothing to choose: each leftover span overlaps at most one leftover of the other side, and
@@ -329,9 +329,14 @@ def _pair_document(gold: Sequence[SpanTuple], pred: Sequence[SpanTuple]) -> _Doc
         )
     exact_correct = same + bounds if bounds else same
     return _Doc(
-        same, strict_incorrect, exact_correct, exact_incorrect,
-        type_correct, type_incorrect, label_incorrect,
-    )  # fmt: skip
+        same,
+        strict_incorrect,
+        exact_correct,
+        exact_incorrect,
+        type_correct,
+        type_incorrect,
+        label_incorrect,
+    )
 
 
 class _MatchLog:
@@ -341,8 +346,9 @@ class _MatchLog:
     pairing is deterministic, so the matches are recomputed on first use and cached.
     """
 
-    def __init__(self, docs: list[tuple[Sequence[SpanTuple], Sequence[SpanTuple],
-                                        Sequence[int], Sequence[int]]]) -> None:  # fmt: skip
+    def __init__(
+        self, docs: list[tuple[Sequence[SpanTuple], Sequence[SpanTuple], Sequence[int], Sequence[int]]]
+    ) -> None:
         self._docs = docs
         self._cache: dict[str, tuple[Match, ...]] = {}
 
@@ -352,22 +358,24 @@ class _MatchLog:
             for doc_index, (gold, pred, gmap, pmap) in enumerate(self._docs):
                 doc = _pair_document(gold, pred)
                 sizes = (doc_index, len(gold), len(pred), gmap, pmap)
-                found["strict"] += _matches(
-                    *sizes, doc.strict_correct, doc.strict_incorrect, "incorrect")
-                found["exact"] += _matches(
-                    *sizes, doc.exact_correct, doc.exact_incorrect, "incorrect")
-                found["partial"] += _matches(
-                    *sizes, doc.exact_correct, doc.exact_incorrect, "partial")
-                found["type"] += _matches(
-                    *sizes, doc.type_correct, doc.type_incorrect, "incorrect")
+                found["strict"] += _matches(*sizes, doc.strict_correct, doc.strict_incorrect, "incorrect")
+                found["exact"] += _matches(*sizes, doc.exact_correct, doc.exact_incorrect, "incorrect")
+                found["partial"] += _matches(*sizes, doc.exact_correct, doc.exact_incorrect, "partial")
+                found["type"] += _matches(*sizes, doc.type_correct, doc.type_incorrect, "incorrect")
             self._cache = {name: tuple(found[name]) for name in SCHEMAS}
         return self._cache[schema]
 
 
 def _matches(
-    doc_index: int, ng: int, np_: int, gmap: Sequence[int], pmap: Sequence[int],
-    correct: _Pairs, other: _Pairs, other_outcome: str,
-) -> list[Match]:  # fmt: skip
+    doc_index: int,
+    ng: int,
+    np_: int,
+    gmap: Sequence[int],
+    pmap: Sequence[int],
+    correct: _Pairs,
+    other: _Pairs,
+    other_outcome: str,
+) -> list[Match]:
     out = [Match(doc_index, gmap[g], pmap[p], "correct") for g, p in correct]
     out += [Match(doc_index, gmap[g], pmap[p], other_outcome) for g, p in other]
     used_g = {g for g, _ in correct} | {g for g, _ in other}
@@ -398,9 +406,7 @@ def evaluate_spans(
     gold_list = list(gold_docs)
     pred_list = list(pred_docs)
     if len(gold_list) != len(pred_list):
-        raise ValueError(
-            f"gold has {len(gold_list)} documents but the prediction has {len(pred_list)}"
-        )
+        raise ValueError(f"gold has {len(gold_list)} documents but the prediction has {len(pred_list)}")
     g_n = p_n = sc = si = ec = ei = tc = ti = 0
     # Per label: gold, predicted, identical pairs, in-label overlap pairs, type-correct pairs.
     n_gold: Counter[str] = Counter()

@@ -31,38 +31,57 @@ from corpuskit.extract.timexes import TimexMatch
 # Alias sets: each tuple names one place; the first entry is the canonical name.
 ALIASES: tuple[tuple[str, ...], ...] = (
     ("United States", "U.S.", "US", "USA", "U.S.A.", "America", "the United States"),
-    ("North Korea", "DPRK", "the DPRK", "Democratic People's Republic of Korea",
-     "the Democratic People's Republic of Korea"),
+    (
+        "North Korea",
+        "DPRK",
+        "the DPRK",
+        "Democratic People's Republic of Korea",
+        "the Democratic People's Republic of Korea",
+    ),
     ("South Korea", "ROK", "Republic of Korea", "the Republic of Korea"),
     ("China", "People's Republic of China", "the People's Republic of China", "PRC"),
     ("United Kingdom", "U.K.", "UK", "Britain", "Great Britain"),
     ("United Nations", "the United Nations", "UN", "U.N."),
     ("European Union", "the European Union", "EU"),
     ("Vietnam", "Viet Nam"),
-)  # fmt: skip
+)
 # Nationality adjectives that name mentions of a country cluster (GUIDELINES 1.6).
 NATIONALITY_OF: dict[str, str] = {
-    "American": "United States", "North Korean": "North Korea", "South Korean": "South Korea",
-    "Vietnamese": "Vietnam", "Chinese": "China", "Japanese": "Japan", "Russian": "Russia",
-    "British": "United Kingdom", "French": "France", "German": "Germany",
-}  # fmt: skip
+    "American": "United States",
+    "North Korean": "North Korea",
+    "South Korean": "South Korea",
+    "Vietnamese": "Vietnam",
+    "Chinese": "China",
+    "Japanese": "Japan",
+    "Russian": "Russia",
+    "British": "United Kingdom",
+    "French": "France",
+    "German": "Germany",
+}
 # Lower-case words after a name that make it a modifier, so a preceding "the" is not the name's.
-NOUN_HEADS = frozenset(lexicon._words("""
+NOUN_HEADS = (
+    frozenset(
+        lexicon._words("""
 leader; leaders; president; government; capital; side; sides; delegation; delegations; official; officials
 summit; talks; meeting; regime; military; forces; troops; economy; people; program; programme; army
 spokesman; spokeswoman; counterpart; negotiator; negotiators; envoy; diplomat; diplomats; embassy; ministry
 administration; authorities; state; media; team; war; relations; allies; ally; border; nuclear; missile
 sanctions; deal; agreement; policy; market; markets; company; firm; president-elect; minister; secretary
-""").__iter__()) | lexicon.TITLE_WORDS
+""").__iter__()
+    )
+    | lexicon.TITLE_WORDS
+)
 _CAPWORD = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.(?= [A-Z])|[A-Z][a-zA-Z\-]*(?:'[A-Z][a-z]+)?)"
 _RUN = re.compile(rf"{_CAPWORD}(?:(?: |-)(?:{_CAPWORD}|(?:de|van|von|der|bin|al|da|di|du|del|la|le)(?= [A-Z])))*")
-_STOP_CAPS = frozenset(lexicon._words("""
+_STOP_CAPS = frozenset(
+    lexicon._words("""
 The; A; An; But; And; Or; However; After; Before; In; On; At; For; From; With; Without; Though; Although; While
 When; Where; If; As; It; He; She; They; We; I; You; This; That; These; Those; His; Her; Their; Our; Its; My
 Despite; Following; Calling; Saying; Noting; Meanwhile; Also; Yet; So; Still; Then; There; Here; Earlier
 Later; According; During; Under; Over; Since; Until; By; To; Of; No; Not; Actually; Instead; Photo; Some
 Many; Most; All; Both; Each; Other; Another; Such; What; Who; Why; How; One; Two; Three; Top; Only; Even
-""").__iter__()) | frozenset(m.capitalize() for m in list(lexicon.CUE_FORMS))
+""").__iter__()
+) | frozenset(m.capitalize() for m in list(lexicon.CUE_FORMS))
 _MONTHS_WEEKDAYS = frozenset(
     lexicon._words("""
 January; February; March; April; May; June; July; August; September; October; November; December; Monday
@@ -134,29 +153,75 @@ def entity_patterns() -> list[dict[str, Any]]:
         ("ORG", lexicon.ORGANISATIONS),
     ):
         patterns += [{"label": label, "pattern": name} for name in names if not name.startswith("the ")]
-    ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                "eleventh", "twelfth", "twentieth", "hundredth"]  # fmt: skip
-    numbers = list(lexicon._words("""
+    ordinals = [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "twentieth",
+        "hundredth",
+    ]
+    numbers = list(
+        lexicon._words("""
 one; two; three; four; five; six; seven; eight; nine; ten; eleven; twelve; thirteen; fourteen; fifteen; sixteen
 seventeen; eighteen; nineteen; twenty; thirty; forty; fifty; sixty; seventy; eighty; ninety; hundred; thousand
 dozens; dozen; hundreds; thousands; millions
-"""))
+""")
+    )
     scale = {"LOWER": {"IN": ["hundred", "thousand", "million", "billion", "trillion"]}, "OP": "*"}
     patterns += [
         {"label": "ORDINAL", "pattern": [{"LOWER": {"IN": ordinals}}]},
         {"label": "ORDINAL", "pattern": [{"TEXT": {"REGEX": r"^\d+(st|nd|rd|th)$"}}]},
-        {"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "%", "per"]}},
-                                         {"LOWER": "cent", "OP": "?"}]},
+        {
+            "label": "PERCENT",
+            "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": ["percent", "%", "per"]}}, {"LOWER": "cent", "OP": "?"}],
+        },
         {"label": "MONEY", "pattern": [{"TEXT": {"IN": ["$", "US$", "€", "£"]}}, {"LIKE_NUM": True}, scale]},
-        {"label": "MONEY", "pattern": [{"LIKE_NUM": True}, scale, {"LOWER": {"IN": ["dollars", "euros", "yuan",
-                                                                                      "won", "yen", "pounds"]}}]},
-        {"label": "QUANTITY", "pattern": [{"LIKE_NUM": True}, {"LOWER": {"IN": [
-            "km", "kilometers", "kilometres", "miles", "tons", "tonnes", "kg", "kilograms", "meters", "metres"]}}]},
+        {
+            "label": "MONEY",
+            "pattern": [
+                {"LIKE_NUM": True},
+                scale,
+                {"LOWER": {"IN": ["dollars", "euros", "yuan", "won", "yen", "pounds"]}},
+            ],
+        },
+        {
+            "label": "QUANTITY",
+            "pattern": [
+                {"LIKE_NUM": True},
+                {
+                    "LOWER": {
+                        "IN": [
+                            "km",
+                            "kilometers",
+                            "kilometres",
+                            "miles",
+                            "tons",
+                            "tonnes",
+                            "kg",
+                            "kilograms",
+                            "meters",
+                            "metres",
+                        ]
+                    }
+                },
+            ],
+        },
         {"label": "CARDINAL", "pattern": [{"LOWER": {"IN": numbers}}, scale]},
         {"label": "CARDINAL", "pattern": [{"TEXT": {"REGEX": r"^\d[\d,.]*$"}}, scale]},
-        {"label": "PERSON", "pattern": [{"TEXT": {"IN": ["Mr.", "Mrs.", "Ms.", "Dr.", "Prof."]}},
-                                        {"IS_TITLE": True, "OP": "+"}]},
-    ]  # fmt: skip
+        {
+            "label": "PERSON",
+            "pattern": [{"TEXT": {"IN": ["Mr.", "Mrs.", "Ms.", "Dr.", "Prof."]}}, {"IS_TITLE": True, "OP": "+"}],
+        },
+    ]
     return patterns
 
 
@@ -177,10 +242,13 @@ def _strip_title(words: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int
     titles: list[str] = []
     i = 0
     while i < len(words) - 1 and (
-        words[i][2] in lexicon.TITLE_PARTS or words[i][2].lower() in lexicon.TITLE_WORDS
-        or words[i][2] in _STOP_CAPS or words[i][2].lower() in _ALIAS or words[i][2] in lexicon.NORP
+        words[i][2] in lexicon.TITLE_PARTS
+        or words[i][2].lower() in lexicon.TITLE_WORDS
+        or words[i][2] in _STOP_CAPS
+        or words[i][2].lower() in _ALIAS
+        or words[i][2] in lexicon.NORP
         or words[i][2] in lexicon.COUNTRIES
-    ):  # fmt: skip
+    ):
         titles.append(words[i][2])
         i += 1
     return words[i:], titles
@@ -211,13 +279,15 @@ _AFTER_NAME = re.compile(
     r"privately|earlier|reportedly|would|will) )*([a-z]+)"
 )
 # Capitalised plural nouns that open a sentence as subjects ("Officials said ..."): not names.
-_COMMON_SUBJECTS = frozenset(lexicon._words("""
+_COMMON_SUBJECTS = frozenset(
+    lexicon._words("""
 Officials; Police; Authorities; Experts; Analysts; Witnesses; Residents; Critics; Protesters; Observers
 Scientists; Researchers; Doctors; Investigators; Prosecutors; Lawmakers; Diplomats; Sources; Organizers
 Organisers; Officers; Rescuers; Firefighters; Economists; Negotiators; Leaders; Voters; Activists; Workers
 Parents; Students; Teachers; Locals; Villagers; Survivors; Relatives; Environmentalists; Farmers; Traders
 Regulators; Engineers; Managers; Executives; Shareholders; Campaigners; Scientists; Health; Rescue
-""").__iter__())
+""").__iter__()
+)
 _APPOSITIVE_TITLE = re.compile(
     r"^, (?:a|an|the) (?:[\w.\-]+ ){0,4}(?:" + "|".join(re.escape(t) for t in sorted(lexicon.TITLE_WORDS)) + r")\b"
 )
@@ -253,8 +323,15 @@ def find_name_candidates(text: str, known: dict[str, str] | None = None) -> tupl
     known = dict(known or {})
     candidates: list[Candidate] = []
     people: dict[str, Person] = {}
-    gazetteer = {n.lower() for n in lexicon.COUNTRIES + lexicon.CITIES + lexicon.US_STATES + lexicon.LOCATIONS
-                 + lexicon.NORP + lexicon.ORGANISATIONS}  # fmt: skip
+    gazetteer = {
+        n.lower()
+        for n in lexicon.COUNTRIES
+        + lexicon.CITIES
+        + lexicon.US_STATES
+        + lexicon.LOCATIONS
+        + lexicon.NORP
+        + lexicon.ORGANISATIONS
+    }
     taken = gazetteer_spans(text)
     gazetteer_names = {n for n in lexicon.COUNTRIES + lexicon.CITIES + lexicon.US_STATES + lexicon.NORP}
     for m in _RUN.finditer(text):
@@ -359,16 +436,16 @@ def with_article(text: str, cand: Candidate) -> Candidate:
 
 
 def _without_honorific(text: str, cand: Candidate) -> Candidate:
-    """"Mr. Smith" → ``Smith``: a title is not part of a PERSON span (GUIDELINES 1.1)."""
+    """ "Mr. Smith" → ``Smith``: a title is not part of a PERSON span (GUIDELINES 1.1)."""
     m = re.match(r"(?:Mr|Mrs|Ms|Dr|Prof)\.\s+", text[cand.start : cand.end])
     if cand.label != "PERSON" or m is None:
         return cand
     return Candidate(cand.start + m.end(), cand.end, cand.label, cand.priority)
 
 
-def recognise(text: str, ruler_ents: Iterable[tuple[int, int, str]], timexes: Iterable[TimexMatch]) -> tuple[
-    list[Candidate], list[Person]
-]:  # fmt: skip
+def recognise(
+    text: str, ruler_ents: Iterable[tuple[int, int, str]], timexes: Iterable[TimexMatch]
+) -> tuple[list[Candidate], list[Person]]:
     """All entity mentions of ``text`` from the ruler's matches, names in context and timexes."""
     pool = [_without_honorific(text, Candidate(s, e, label, 1)) for s, e, label in ruler_ents]
     # Numbers glued into a hyphenated adjective ("one-on-one", "two-day") are not counts.
@@ -389,16 +466,17 @@ def recognise(text: str, ruler_ents: Iterable[tuple[int, int, str]], timexes: It
         label = timex_entity_label(t)
         if label is not None:
             pool.append(Candidate(t.start, t.end, label, 4))
-    for m in re.finditer(r"\bthe (?:first|second|third|fourth|fifth|last|final|previous|next) (?:day|night|week)\b",
-                         text, re.IGNORECASE):  # fmt: skip
+    for m in re.finditer(
+        r"\bthe (?:first|second|third|fourth|fifth|last|final|previous|next) (?:day|night|week)\b", text, re.IGNORECASE
+    ):
         pool.append(Candidate(m.start(), m.end(), "DATE", 4))
     chosen = select(pool)
     return [with_article(text, c) for c in chosen], people
 
 
-def build_clusters(text: str, mentions: Iterable[Candidate], people: Iterable[Person]) -> tuple[
-    list[ClusterBuilder], dict[tuple[int, int], str]
-]:  # fmt: skip
+def build_clusters(
+    text: str, mentions: Iterable[Candidate], people: Iterable[Person]
+) -> tuple[list[ClusterBuilder], dict[tuple[int, int], str]]:
     """Group name mentions into discourse entities; return clusters and mention → cluster id.
 
     People are grouped by name parts ("Kim Jong Un", "Kim"), places and organisations by

@@ -26,60 +26,155 @@ from corpuskit.extract.timexes import TimexMatch
 
 TRIGGERS: dict[str, str] = {
     # Contact
-    "summit": "Contact.Meet", "summits": "Contact.Meet", "meeting": "Contact.Meet", "meetings": "Contact.Meet",
-    "meet": "Contact.Meet", "meets": "Contact.Meet", "met": "Contact.Meet", "talks": "Contact.Meet",
-    "chat": "Contact.Meet", "dinner": "Contact.Meet", "working lunch": "Contact.Meet", "lunch": "Contact.Meet",
-    "press conference": "Contact.Meet", "news conference": "Contact.Meet", "conference": "Contact.Meet",
-    "discussion": "Contact.Meet", "discussions": "Contact.Meet", "discussed": "Contact.Meet",
-    "discuss": "Contact.Meet", "negotiations": "Contact.Meet", "negotiated": "Contact.Meet",
-    "consultations": "Contact.Meet", "briefing": "Contact.Meet", "interview": "Contact.Meet",
-    "phone call": "Contact.Phone-Write", "called": "Contact.Phone-Write", "letter": "Contact.Phone-Write",
-    "joint statement": "Contact.Statement", "joint declaration": "Contact.Statement",
+    "summit": "Contact.Meet",
+    "summits": "Contact.Meet",
+    "meeting": "Contact.Meet",
+    "meetings": "Contact.Meet",
+    "meet": "Contact.Meet",
+    "meets": "Contact.Meet",
+    "met": "Contact.Meet",
+    "talks": "Contact.Meet",
+    "chat": "Contact.Meet",
+    "dinner": "Contact.Meet",
+    "working lunch": "Contact.Meet",
+    "lunch": "Contact.Meet",
+    "press conference": "Contact.Meet",
+    "news conference": "Contact.Meet",
+    "conference": "Contact.Meet",
+    "discussion": "Contact.Meet",
+    "discussions": "Contact.Meet",
+    "discussed": "Contact.Meet",
+    "discuss": "Contact.Meet",
+    "negotiations": "Contact.Meet",
+    "negotiated": "Contact.Meet",
+    "consultations": "Contact.Meet",
+    "briefing": "Contact.Meet",
+    "interview": "Contact.Meet",
+    "phone call": "Contact.Phone-Write",
+    "called": "Contact.Phone-Write",
+    "letter": "Contact.Phone-Write",
+    "joint statement": "Contact.Statement",
+    "joint declaration": "Contact.Statement",
     # Movement
-    "visit": "Movement.Transport", "visits": "Movement.Transport", "visited": "Movement.Transport",
-    "returning": "Movement.Transport", "returned": "Movement.Transport", "return": "Movement.Transport",
-    "arrived": "Movement.Transport", "arrive": "Movement.Transport", "arrival": "Movement.Transport",
-    "left": "Movement.Transport", "departed": "Movement.Transport", "departure": "Movement.Transport",
-    "travelled": "Movement.Transport", "traveled": "Movement.Transport", "trip": "Movement.Transport",
-    "flew": "Movement.Transport", "stay": "Movement.Stay", "stayed": "Movement.Stay", "staying": "Movement.Stay",
+    "visit": "Movement.Transport",
+    "visits": "Movement.Transport",
+    "visited": "Movement.Transport",
+    "returning": "Movement.Transport",
+    "returned": "Movement.Transport",
+    "return": "Movement.Transport",
+    "arrived": "Movement.Transport",
+    "arrive": "Movement.Transport",
+    "arrival": "Movement.Transport",
+    "left": "Movement.Transport",
+    "departed": "Movement.Transport",
+    "departure": "Movement.Transport",
+    "travelled": "Movement.Transport",
+    "traveled": "Movement.Transport",
+    "trip": "Movement.Transport",
+    "flew": "Movement.Transport",
+    "stay": "Movement.Stay",
+    "stayed": "Movement.Stay",
+    "staying": "Movement.Stay",
     # Agreements
-    "deal": "Agreement.Reach", "agreement": "Agreement.Reach", "agreements": "Agreement.Reach",
-    "accord": "Agreement.Reach", "agreed": "Agreement.Reach", "agree": "Agreement.Reach",
-    "treaty": "Agreement.Reach", "signing ceremony": "Agreement.Sign", "sign off": "Agreement.Sign",
-    "sign": "Agreement.Sign", "signed": "Agreement.Sign", "signing": "Agreement.Sign",
+    "deal": "Agreement.Reach",
+    "agreement": "Agreement.Reach",
+    "agreements": "Agreement.Reach",
+    "accord": "Agreement.Reach",
+    "agreed": "Agreement.Reach",
+    "agree": "Agreement.Reach",
+    "treaty": "Agreement.Reach",
+    "signing ceremony": "Agreement.Sign",
+    "sign off": "Agreement.Sign",
+    "sign": "Agreement.Sign",
+    "signed": "Agreement.Sign",
+    "signing": "Agreement.Sign",
     # Aspect
-    "started": "Aspect.Begin", "start": "Aspect.Begin", "began": "Aspect.Begin", "begin": "Aspect.Begin",
-    "launched": "Aspect.Begin", "end": "Aspect.End", "ended": "Aspect.End", "ends": "Aspect.End",
-    "concluded": "Aspect.End", "continue": "Aspect.Continue", "continued": "Aspect.Continue",
-    "continues": "Aspect.Continue", "resume": "Aspect.Continue", "resumed": "Aspect.Continue",
-    "maintain": "Aspect.Continue", "hiatus": "Aspect.Suspend", "suspended": "Aspect.Suspend",
-    "halted": "Aspect.Suspend", "pause": "Aspect.Suspend",
+    "started": "Aspect.Begin",
+    "start": "Aspect.Begin",
+    "began": "Aspect.Begin",
+    "begin": "Aspect.Begin",
+    "launched": "Aspect.Begin",
+    "end": "Aspect.End",
+    "ended": "Aspect.End",
+    "ends": "Aspect.End",
+    "concluded": "Aspect.End",
+    "continue": "Aspect.Continue",
+    "continued": "Aspect.Continue",
+    "continues": "Aspect.Continue",
+    "resume": "Aspect.Continue",
+    "resumed": "Aspect.Continue",
+    "maintain": "Aspect.Continue",
+    "hiatus": "Aspect.Suspend",
+    "suspended": "Aspect.Suspend",
+    "halted": "Aspect.Suspend",
+    "pause": "Aspect.Suspend",
     # Negotiation, policy, sanctions, schedule, weapons
-    "demanded": "Negotiation.Demand", "promise": "Negotiation.Promise", "promised": "Negotiation.Promise",
-    "pledged": "Negotiation.Promise", "denuclearization": "Policy.Denuclearize",
-    "denuclearizing": "Policy.Denuclearize", "denuclearize": "Policy.Denuclearize",
-    "sanctions": "Sanction.Impose", "relief": "Sanction.Lift", "cancelled": "Schedule.Cancel",
-    "canceled": "Schedule.Cancel", "called off": "Schedule.Cancel", "scrapped": "Schedule.Cancel",
-    "brought forward": "Schedule.Reschedule", "postponed": "Schedule.Reschedule",
-    "rescheduled": "Schedule.Reschedule", "delayed": "Schedule.Reschedule", "tests": "Weapon.Test",
-    "test": "Weapon.Test", "tested": "Weapon.Test", "launches": "Weapon.Test",
+    "demanded": "Negotiation.Demand",
+    "promise": "Negotiation.Promise",
+    "promised": "Negotiation.Promise",
+    "pledged": "Negotiation.Promise",
+    "denuclearization": "Policy.Denuclearize",
+    "denuclearizing": "Policy.Denuclearize",
+    "denuclearize": "Policy.Denuclearize",
+    "sanctions": "Sanction.Impose",
+    "relief": "Sanction.Lift",
+    "cancelled": "Schedule.Cancel",
+    "canceled": "Schedule.Cancel",
+    "called off": "Schedule.Cancel",
+    "scrapped": "Schedule.Cancel",
+    "brought forward": "Schedule.Reschedule",
+    "postponed": "Schedule.Reschedule",
+    "rescheduled": "Schedule.Reschedule",
+    "delayed": "Schedule.Reschedule",
+    "tests": "Weapon.Test",
+    "test": "Weapon.Test",
+    "tested": "Weapon.Test",
+    "launches": "Weapon.Test",
     # ACE 2005 classics for other news
-    "attack": "Conflict.Attack", "attacks": "Conflict.Attack", "attacked": "Conflict.Attack",
-    "bombing": "Conflict.Attack", "strike": "Conflict.Attack", "strikes": "Conflict.Attack",
-    "invasion": "Conflict.Attack", "war": "Conflict.Attack", "fighting": "Conflict.Attack",
-    "protest": "Conflict.Demonstrate", "protests": "Conflict.Demonstrate", "rally": "Conflict.Demonstrate",
-    "killed": "Life.Die", "died": "Life.Die", "death": "Life.Die", "deaths": "Life.Die",
-    "injured": "Life.Injure", "wounded": "Life.Injure", "born": "Life.Be-Born", "married": "Life.Marry",
-    "arrested": "Justice.Arrest-Jail", "detained": "Justice.Arrest-Jail", "sentenced": "Justice.Sentence",
-    "convicted": "Justice.Convict", "charged": "Justice.Charge-Indict", "sued": "Justice.Sue",
-    "trial": "Justice.Trial-Hearing", "elected": "Personnel.Elect", "election": "Personnel.Elect",
-    "appointed": "Personnel.Start-Position", "resigned": "Personnel.End-Position",
-    "fired": "Personnel.End-Position", "paid": "Transaction.Transfer-Money", "bought": "Transaction.Transfer-Ownership",
+    "attack": "Conflict.Attack",
+    "attacks": "Conflict.Attack",
+    "attacked": "Conflict.Attack",
+    "bombing": "Conflict.Attack",
+    "strike": "Conflict.Attack",
+    "strikes": "Conflict.Attack",
+    "invasion": "Conflict.Attack",
+    "war": "Conflict.Attack",
+    "fighting": "Conflict.Attack",
+    "protest": "Conflict.Demonstrate",
+    "protests": "Conflict.Demonstrate",
+    "rally": "Conflict.Demonstrate",
+    "killed": "Life.Die",
+    "died": "Life.Die",
+    "death": "Life.Die",
+    "deaths": "Life.Die",
+    "injured": "Life.Injure",
+    "wounded": "Life.Injure",
+    "born": "Life.Be-Born",
+    "married": "Life.Marry",
+    "arrested": "Justice.Arrest-Jail",
+    "detained": "Justice.Arrest-Jail",
+    "sentenced": "Justice.Sentence",
+    "convicted": "Justice.Convict",
+    "charged": "Justice.Charge-Indict",
+    "sued": "Justice.Sue",
+    "trial": "Justice.Trial-Hearing",
+    "elected": "Personnel.Elect",
+    "election": "Personnel.Elect",
+    "appointed": "Personnel.Start-Position",
+    "resigned": "Personnel.End-Position",
+    "fired": "Personnel.End-Position",
+    "paid": "Transaction.Transfer-Money",
+    "bought": "Transaction.Transfer-Ownership",
     "merger": "Business.Merge-Org",
-}  # fmt: skip
+}
 # Word senses that are not events: "left" as a direction, "end" in "in the end", "test" as a verb of trials.
-_NOT_AFTER = {"left": ("side", "wing", "hand"), "end": ("of", "up", "result"), "ended": ("up",), "ends": ("up",),
-              "start": ("of",)}
+_NOT_AFTER = {
+    "left": ("side", "wing", "hand"),
+    "end": ("of", "up", "result"),
+    "ended": ("up",),
+    "ends": ("up",),
+    "start": ("of",),
+}
 _NEGATION = re.compile(r"\b(?:no|not|n't|never|without|failed to|fail to|refused to|declined to|nor|cannot)\b")
 _BLOCKERS = re.compile(r"\b(?:appropriate|good|right|clear|possible|easy|hard|necessary|but|though|although)\b")
 _MODAL = re.compile(
@@ -88,11 +183,15 @@ _MODAL = re.compile(
     r"potential|proposed|planned|next|if|to|take time|demanded|demand|promise|promised|in exchange for|"
     r"for a|aim(?:s|ed)? to|seek(?:s)? to|sought to|intend(?:s|ed)? to|ready to|willing to)\b"
 )
-_FUTURE = re.compile(r"\b(?:will|'ll|would|shall|going to|scheduled to|plans? to|expected to|next|looked forward to|"
-                     r"(?:promise[sd]?|pledged?|vowed?) (?:not )?to|"
-                     r"look forward to|take time|ahead|in the future|future)\b")
-_PAST = re.compile(r"\b(?:was|were|had|did|\w+ed|said|met|began|left|took|came|made|got|went|told|felt|"
-                   r"saw|gave|held|brought)\b")
+_FUTURE = re.compile(
+    r"\b(?:will|'ll|would|shall|going to|scheduled to|plans? to|expected to|next|looked forward to|"
+    r"(?:promise[sd]?|pledged?|vowed?) (?:not )?to|"
+    r"look forward to|take time|ahead|in the future|future)\b"
+)
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|\w+ed|said|met|began|left|took|came|made|got|went|told|felt|"
+    r"saw|gave|held|brought)\b"
+)
 _PRESENT = re.compile(r"\b(?:is|are|am|remains?|has been|have been|now|currently)\b")
 
 
@@ -131,8 +230,11 @@ def find_triggers(text: str, start: int = 0, end: int | None = None) -> list[tup
             continue
         if word == "called" and not re.match(r"\s+(?:him|her|them|[A-Z])", text[m.end() : m.end() + 6]):
             continue
-        if (word == "promise" and not re.search(r"'s\s$|\bthe\s$|\ba\s$", text[m.start() - 4 : m.start()])
-                and re.match(r"\s+(?:to|that)\b", text[m.end() : m.end() + 6]) is None):  # fmt: skip
+        if (
+            word == "promise"
+            and not re.search(r"'s\s$|\bthe\s$|\ba\s$", text[m.start() - 4 : m.start()])
+            and re.match(r"\s+(?:to|that)\b", text[m.end() : m.end() + 6]) is None
+        ):
             continue
         out.append((m.start(), m.end(), TRIGGERS[word]))
     return out
@@ -159,12 +261,16 @@ def factuality(sentence: str, offset: int, trigger: str, event_type: str) -> tup
     modal = _MODAL.search(near)
     if event_type == "Schedule.Cancel" or event_type.startswith("Aspect.End"):
         modal = _MODAL.search(" ".join(clause.split()[-2:]))
-    if modal and modal.group(0) == "to" and re.search(r"\b(?:failed|had|agreed|started|began|continued|not) to$",
-                                                      near[: modal.end()]):  # fmt: skip
+    if (
+        modal
+        and modal.group(0) == "to"
+        and re.search(r"\b(?:failed|had|agreed|started|began|continued|not) to$", near[: modal.end()])
+    ):
         modal = None
     modality = "other" if modal else "asserted"
-    if polarity == "negative" and re.search(r"\b(?:no|without|failed to|could not|cannot|can't|did not|didn't)\b",
-                                            window):  # fmt: skip
+    if polarity == "negative" and re.search(
+        r"\b(?:no|without|failed to|could not|cannot|can't|did not|didn't)\b", window
+    ):
         modality = "asserted"
     whole = sentence.lower()
     if _FUTURE.search(near) or (modality == "other" and _FUTURE.search(whole)):
@@ -200,8 +306,11 @@ def extract_events(
         cancelled = any(t == "Schedule.Cancel" for _, _, t in found)
         for t_start, t_end, event_type in found:
             polarity, modality, tense, realis = factuality(sentence, t_start - s_start, text[t_start:t_end], event_type)
-            if cancelled and event_type != "Schedule.Cancel" and t_start < max(s for s, _, t in found
-                                                                               if t == "Schedule.Cancel"):  # fmt: skip
+            if (
+                cancelled
+                and event_type != "Schedule.Cancel"
+                and t_start < max(s for s, _, t in found if t == "Schedule.Cancel")
+            ):
                 realis = "other"
             item = EventItem((t_start, t_end), event_type, [], polarity, modality, tense, realis)
             item.arguments = _arguments(text, (s_start, s_end), (t_start, t_end), event_type, mention_list, timex_list)
@@ -210,9 +319,13 @@ def extract_events(
 
 
 def _arguments(
-    text: str, sentence: tuple[int, int], trigger: tuple[int, int], event_type: str,
-    mentions: list[tuple[int, int, str, str | None]], timexes: list[TimexMatch],
-) -> list[tuple[str, int, int, str | None]]:  # fmt: skip
+    text: str,
+    sentence: tuple[int, int],
+    trigger: tuple[int, int],
+    event_type: str,
+    mentions: list[tuple[int, int, str, str | None]],
+    timexes: list[TimexMatch],
+) -> list[tuple[str, int, int, str | None]]:
     args: list[tuple[str, int, int, str | None]] = []
     s_start, s_end = sentence
     near = [m for m in mentions if s_start <= m[0] and m[1] <= s_end and abs(m[0] - trigger[0]) < 80]
@@ -246,15 +359,18 @@ def event_dicts(items: Sequence[EventItem], text: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, e in enumerate(sorted(items, key=lambda e: e.trigger), 1):
         s, t = e.trigger
-        out.append({
-            "id": f"E{i}",
-            "trigger": {"start": s, "end": t, "text": text[s:t]},
-            "type": e.type,
-            "arguments": [{"role": r, "start": a, "end": b, "text": text[a:b], "cluster": c}
-                          for r, a, b, c in e.arguments],
-            "polarity": e.polarity,
-            "modality": e.modality,
-            "tense": e.tense,
-            "realis": e.realis,
-        })  # fmt: skip
+        out.append(
+            {
+                "id": f"E{i}",
+                "trigger": {"start": s, "end": t, "text": text[s:t]},
+                "type": e.type,
+                "arguments": [
+                    {"role": r, "start": a, "end": b, "text": text[a:b], "cluster": c} for r, a, b, c in e.arguments
+                ],
+                "polarity": e.polarity,
+                "modality": e.modality,
+                "tense": e.tense,
+                "realis": e.realis,
+            }
+        )
     return out

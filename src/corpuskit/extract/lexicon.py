@@ -103,26 +103,33 @@ Hezbollah; Taliban; the Taliban; Islamic State; ISIS; EU; the European Union; Af
 Elysee; Politburo; Central Committee; National Assembly; Knesset; Duma; Bundestag; Parliament
 """)
 # A word ending a capitalised name that makes the name an organisation / facility / location.
-ORG_SUFFIXES = frozenset(_words("""
+ORG_SUFFIXES = frozenset(
+    _words("""
 Party; Ministry; Department; Agency; Council; Committee; Commission; Company; Co.; Corp; Corp.; Corporation
 Inc; Inc.; Ltd; Ltd.; Group; University; College; Institute; Bank; Association; Organization; Organisation
 Union; Federation; Court; Army; Navy; Forces; Police; News; Times; Post; Journal; Foundation; Fund; Service
 Office; Bureau; Assembly; Parliament; Administration; Authority; Board; League; Club; Society; Network
 Television; Airlines; Airways; Press; Gazette; Herald; Tribune; Daily; Institution; Alliance; Coalition
-""").__iter__())
-FAC_SUFFIXES = frozenset(_words("""
+""").__iter__()
+)
+FAC_SUFFIXES = frozenset(
+    _words("""
 Hotel; Airport; Palace; Bridge; Building; Tower; Square; Stadium; Hall; Station; Port; Base; Prison; Museum
 Highway; Street; Avenue; Road; Temple; Cathedral; Mosque; Arena; Plaza; Mausoleum; Residence; Compound
 Guesthouse; Guest House; Center; Centre; Complex; Pavilion; Villa; Reactor; Facility; Site
-""").__iter__())
-LOC_SUFFIXES = frozenset(_words("""
+""").__iter__()
+)
+LOC_SUFFIXES = frozenset(
+    _words("""
 Peninsula; Sea; Ocean; River; Lake; Mountains; Mountain; Gulf; Bay; Strait; Island; Islands; Valley; Desert
 Coast; Region; Province; Zone
-""").__iter__())
+""").__iter__()
+)
 
 # Titles and roles that introduce a person's name ("U.S. President Donald Trump", "leader Kim
 # Jong Un") and, as nouns, refer back to that person ("the president", "the top diplomat").
-TITLE_WORDS = frozenset(_words("""
+TITLE_WORDS = frozenset(
+    _words("""
 president; vice; secretary; minister; premier; leader; chairman; chairwoman; chair; chancellor; king; queen
 prince; princess; pope; general; gen.; governor; gov.; senator; sen.; rep.; representative; mayor; ambassador
 envoy; spokesman; spokeswoman; spokesperson; adviser; advisor; director; chief; ceo; commander; official
@@ -131,9 +138,11 @@ sgt.; captain; capt.; coach; analyst; economist; researcher; founder; executive;
 head; emperor; sheikh; ayatollah; cardinal; bishop; reverend; rev.; admiral; adm.; colonel; lieutenant
 sergeant; marshal; deputy; aide; strongman; monarch; chairperson; expert; scholar; author; activist
 correspondent; reporter; journalist; editor; commissioner; inspector; superintendent; manager; president-elect
-""").__iter__())
+""").__iter__()
+)
 # Capitalised words that belong to a title rather than a name ("Secretary of State").
-TITLE_PARTS = frozenset(_words("""
+TITLE_PARTS = frozenset(
+    _words("""
 of; the; for; and; State; Defense; Defence; Foreign; Affairs; Home; Interior; Finance; Treasury; Trade
 Commerce; Justice; Security; National; Homeland; Energy; Health; Education; Labor; Labour; Agriculture
 Prime; Supreme; Top; Deputy; Vice; General; Chief; Executive; Senior; First; Special; Representative
@@ -142,7 +151,8 @@ Director; Commander; Governor; Mayor; Senator; Sen.; Rep.; Gov.; Gen.; Dr.; Mr.;
 Acting; Assistant; Majority; Minority; House; Speaker; Spokesman; Spokeswoman; Spokesperson; King; Queen
 Prince; Princess; Pope; Sheikh; Ayatollah; Admiral; Colonel; Lieutenant; Sergeant; Captain; Marshal; CEO; Chief
 Party; Central; Committee; Military; Army; Navy; Air; Force
-""").__iter__())
+""").__iter__()
+)
 # A role noun used in a nominal mention, and the title words that introduce someone in that
 # role: "the top U.S. diplomat" refers back to a person introduced as "Secretary of State".
 ROLE_TITLES: dict[str, tuple[str, ...]] = {
@@ -183,7 +193,8 @@ DOCUMENT_NOUNS = frozenset(
     ("statement", "report", "communique", "announcement", "readout", "release", "letter", "message", "memo")
 )
 # Given names that mark a capitalised word pair as a person even without a title or a cue verb.
-GIVEN_NAMES = frozenset(_words("""
+GIVEN_NAMES = frozenset(
+    _words("""
 John; James; Robert; Michael; William; David; Richard; Joseph; Thomas; Charles; Christopher; Daniel; Matthew
 Anthony; Mark; Donald; Steven; Paul; Andrew; Joshua; Kenneth; Kevin; Brian; George; Timothy; Ronald; Edward
 Jason; Jeffrey; Ryan; Jacob; Gary; Nicholas; Eric; Jonathan; Stephen; Larry; Justin; Scott; Brandon; Benjamin
@@ -203,7 +214,8 @@ Kayla; Alexis; Lori; Angela; Theresa; Vladimir; Sergei; Sergey; Dmitry; Xi; Li; 
 Shinzo; Angela; Emmanuel; Theresa; Boris; Justin; Narendra; Recep; Benjamin; Hassan; Ali; Mohammed; Muhammad
 Ahmed; Abdullah; Omar; Hamid; Jae; Kang; Lee; Park; Choi; Nguyen; Tran; Pham; Hoang; Phan; Vu; Le; Francois
 Jean; Pierre; Jacques; Carlos; Luis; Miguel; Pedro; Manuel; Antonio; Giuseppe; Hans; Klaus; Olaf; Jens; Ursula
-""").__iter__())
+""").__iter__()
+)
 
 # Cue verbs of attribution (PARC 3.0 / GenderGapTracker style): every inflected form listed,
 # since a blank pipeline has no lemmatizer.
@@ -266,14 +278,72 @@ CUE_VERBS: dict[str, tuple[str, ...]] = {
 CUE_FORMS: dict[str, str] = {form: lemma for lemma, forms in CUE_VERBS.items() for form in forms}
 # Cues that need a complement clause or a quotation to count (they have other senses):
 # "called for talks", "agreed to meet", "believed to be".
-WEAK_CUES = frozenset(("call", "feel", "urge", "demand", "agree", "believe", "think", "describe", "ask", "promise",
-                       "pledge", "vow", "estimate", "report", "write", "quote", "maintain", "observe", "state",
-                       "answer", "indicate", "reveal", "warn", "predict", "recall", "admit", "claim", "deny"))
+WEAK_CUES = frozenset(
+    (
+        "call",
+        "feel",
+        "urge",
+        "demand",
+        "agree",
+        "believe",
+        "think",
+        "describe",
+        "ask",
+        "promise",
+        "pledge",
+        "vow",
+        "estimate",
+        "report",
+        "write",
+        "quote",
+        "maintain",
+        "observe",
+        "state",
+        "answer",
+        "indicate",
+        "reveal",
+        "warn",
+        "predict",
+        "recall",
+        "admit",
+        "claim",
+        "deny",
+    )
+)
 # Multi-word source cues: "according to X".
 ACCORDING = ("according to",)
 # Objects of "told" / "said ... to" that name the audience, skipped before the content.
-AUDIENCE_NOUNS = frozenset(("reporters", "journalists", "press", "media", "lawmakers", "audience", "crowd",
-                            "conference", "briefing", "parliament", "congress", "students", "supporters",
-                            "interviewer", "newspaper", "television", "radio", "agency", "gathering", "summit"))
-PRONOUNS = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "it": "ORG", "they": "GROUP",
-            "we": "GROUP", "i": "PERSON"}  # fmt: skip
+AUDIENCE_NOUNS = frozenset(
+    (
+        "reporters",
+        "journalists",
+        "press",
+        "media",
+        "lawmakers",
+        "audience",
+        "crowd",
+        "conference",
+        "briefing",
+        "parliament",
+        "congress",
+        "students",
+        "supporters",
+        "interviewer",
+        "newspaper",
+        "television",
+        "radio",
+        "agency",
+        "gathering",
+        "summit",
+    )
+)
+PRONOUNS = {
+    "he": "PERSON",
+    "she": "PERSON",
+    "him": "PERSON",
+    "her": "PERSON",
+    "it": "ORG",
+    "they": "GROUP",
+    "we": "GROUP",
+    "i": "PERSON",
+}

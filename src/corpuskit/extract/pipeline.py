@@ -130,10 +130,16 @@ def to_data(doc: Doc, doc_id: str = "prediction", title: str | None = None) -> d
     text = doc.text
     mention_clusters: dict[tuple[int, int], str] = doc._.corpuskit_mention_clusters or {}
     entities = [
-        {"id": f"T{i}", "start": ent.start_char, "end": ent.end_char, "text": ent.text, "label": ent.label_,
-         "cluster": mention_clusters.get((ent.start_char, ent.end_char))}
+        {
+            "id": f"T{i}",
+            "start": ent.start_char,
+            "end": ent.end_char,
+            "text": ent.text,
+            "label": ent.label_,
+            "cluster": mention_clusters.get((ent.start_char, ent.end_char)),
+        }
         for i, ent in enumerate(doc.ents, 1)
-    ]  # fmt: skip
+    ]
     clusters = []
     for c in doc._.corpuskit_clusters or []:
         mentions = [{"start": s, "end": e, "text": text[s:e], "form": f} for s, e, f in sorted(c.mentions)]

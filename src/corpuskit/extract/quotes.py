@@ -42,26 +42,189 @@ from corpuskit.extract import lexicon
 from corpuskit.extract.entities import ClusterBuilder, canonical, gazetteer_spans, slug
 
 QUOTE_MARKS = '"“”'
-_ADVERBS = frozenset(("also", "later", "again", "further", "then", "has", "had", "have", "would", "will", "once",
-                      "previously", "repeatedly", "recently", "earlier", "reportedly", "publicly", "privately",
-                      "quickly", "firmly", "flatly", "only", "even", "still", "has", "simply", "had", "just"))
+_ADVERBS = frozenset(
+    (
+        "also",
+        "later",
+        "again",
+        "further",
+        "then",
+        "has",
+        "had",
+        "have",
+        "would",
+        "will",
+        "once",
+        "previously",
+        "repeatedly",
+        "recently",
+        "earlier",
+        "reportedly",
+        "publicly",
+        "privately",
+        "quickly",
+        "firmly",
+        "flatly",
+        "only",
+        "even",
+        "still",
+        "has",
+        "simply",
+        "had",
+        "just",
+    )
+)
 # Words that end a subject noun phrase when walking left from a cue.
-_NP_BREAK = frozenset(("that", "and", "but", "or", "because", "as", "while", "when", "if", "though", "although",
-                       "so", "which", "who", "whom", "where", "after", "before", "since", "than", "to", "in",
-                       "on", "at", "with", "by", "for", "without"))
+_NP_BREAK = frozenset(
+    (
+        "that",
+        "and",
+        "but",
+        "or",
+        "because",
+        "as",
+        "while",
+        "when",
+        "if",
+        "though",
+        "although",
+        "so",
+        "which",
+        "who",
+        "whom",
+        "where",
+        "after",
+        "before",
+        "since",
+        "than",
+        "to",
+        "in",
+        "on",
+        "at",
+        "with",
+        "by",
+        "for",
+        "without",
+    )
+)
 _PARTICIPLES = frozenset(f for f in lexicon.CUE_FORMS if f.endswith("ing"))
 _NOMINAL_CUES = ("promise", "pledge", "vow", "demand", "warning", "claim", "assurance", "commitment", "call")
-_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our",
-                          "another", "one", "two", "three", "several", "many", "some", "both", "each", "most"))
-_NOT_SUBJECT = frozenset(("there", "here", "then", "now", "it", "not", "also", "is", "was", "be", "been", "being",
-                          "has", "have", "had", "do", "did", "does", "but", "and", "or"))
-_HEAD_NOUNS = frozenset(("head", "chief", "leader", "member", "members", "spokesman", "spokeswoman", "spokesperson",
-                         "director", "president", "chairman", "chair", "secretary", "minister", "official", "officials",
-                         "representative", "representatives", "group", "statement", "report", "professor", "manager",
-                         "executive", "founder", "owner", "head", "boss", "coach", "lawyer", "lawyers", "adviser"))
-_PERSON_NOUNS = frozenset(("man", "woman", "resident", "residents", "witness", "source", "sources", "analyst", "expert",
-                           "officer", "lawmaker", "member", "voter", "student", "teacher", "doctor", "farmer",
-                           "worker", "survivor", "victim", "father", "mother", "son", "daughter", "owner"))
+_DETERMINERS = frozenset(
+    (
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "another",
+        "one",
+        "two",
+        "three",
+        "several",
+        "many",
+        "some",
+        "both",
+        "each",
+        "most",
+    )
+)
+_NOT_SUBJECT = frozenset(
+    (
+        "there",
+        "here",
+        "then",
+        "now",
+        "it",
+        "not",
+        "also",
+        "is",
+        "was",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "did",
+        "does",
+        "but",
+        "and",
+        "or",
+    )
+)
+_HEAD_NOUNS = frozenset(
+    (
+        "head",
+        "chief",
+        "leader",
+        "member",
+        "members",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "director",
+        "president",
+        "chairman",
+        "chair",
+        "secretary",
+        "minister",
+        "official",
+        "officials",
+        "representative",
+        "representatives",
+        "group",
+        "statement",
+        "report",
+        "professor",
+        "manager",
+        "executive",
+        "founder",
+        "owner",
+        "head",
+        "boss",
+        "coach",
+        "lawyer",
+        "lawyers",
+        "adviser",
+    )
+)
+_PERSON_NOUNS = frozenset(
+    (
+        "man",
+        "woman",
+        "resident",
+        "residents",
+        "witness",
+        "source",
+        "sources",
+        "analyst",
+        "expert",
+        "officer",
+        "lawmaker",
+        "member",
+        "voter",
+        "student",
+        "teacher",
+        "doctor",
+        "farmer",
+        "worker",
+        "survivor",
+        "victim",
+        "father",
+        "mother",
+        "son",
+        "daughter",
+        "owner",
+    )
+)
 _PRONOUN_TYPES = {"he": "PERSON", "she": "PERSON", "it": "ORG", "him": "PERSON", "her": "PERSON"}
 
 
@@ -161,8 +324,11 @@ def _units(sentences: Sequence[tuple[int, int]], text: str) -> list[tuple[int, i
     # kept the two together ('… she asked. "We can do it."').
     out: list[tuple[int, int]] = []
     for s, e in units:
-        cuts = [m.end() for m in re.finditer(r'(?<=[a-z][.!?])\s+(?=["“])', text[s:e])
-                if not any(ps < s + m.start() < pe for ps, pe in passages)]  # fmt: skip
+        cuts = [
+            m.end()
+            for m in re.finditer(r'(?<=[a-z][.!?])\s+(?=["“])', text[s:e])
+            if not any(ps < s + m.start() < pe for ps, pe in passages)
+        ]
         bounds = [s] + [s + c for c in cuts] + [e]
         out += [(a, b) for a, b in pairwise(bounds) if b > a]
     return out
@@ -219,9 +385,15 @@ class Attributor:
         nounish = (
             any(p.text[:1].isupper() for p in phrase)
             or first in _DETERMINERS
-            or last in _PRONOUN_TYPES or last in ("they", "we", "i", "you")
-            or (len(phrase) <= 3 and last.isalpha() and not last.endswith("ly") and last not in _NOT_SUBJECT
-                and not any(p.text.lower() in _NOT_SUBJECT for p in phrase))
+            or last in _PRONOUN_TYPES
+            or last in ("they", "we", "i", "you")
+            or (
+                len(phrase) <= 3
+                and last.isalpha()
+                and not last.endswith("ly")
+                and last not in _NOT_SUBJECT
+                and not any(p.text.lower() in _NOT_SUBJECT for p in phrase)
+            )
         )
         if not nounish:
             return None
@@ -230,7 +402,7 @@ class Attributor:
         return phrase[0].start, phrase[-1].end
 
     def _named_apposition(self, left: list[Word]) -> tuple[int, int] | None:
-        """"The union's general secretary, Jo Grady, said": the name set off by commas."""
+        """ "The union's general secretary, Jo Grady, said": the name set off by commas."""
         comma = left[-1].start
         for m in reversed(self.ctx.mentions):
             if m[1] <= comma and m[2] == "PERSON" and self.text[m[1] : comma] == "":
@@ -240,7 +412,7 @@ class Attributor:
         return None
 
     def _appositive_subject(self, cue_start: int, unit_start: int = 0) -> tuple[int, int] | None:
-        """"Sarah Connor, the group's director, said", "the official, who asked not to be named,
+        """ "Sarah Connor, the group's director, said", "the official, who asked not to be named,
         said": the noun phrase before an appositive or relative clause between commas."""
         for m in reversed(self.ctx.mentions):
             if m[1] > cue_start:
@@ -250,8 +422,9 @@ class Attributor:
             gap = self.text[m[1] : cue_start]
             if m[2] in ("PERSON", "ORG") and re.fullmatch(r", [^,\"“”]{1,70}, (?:\w+ly )?", gap):
                 return m[0], m[1]
-        inserted = re.search(r', (?:who|which|a|an|the|in|on|at|\d{1,3}\b)[^,"“”]{0,70}, (?:\w+ly )?$',
-                             self.text[unit_start:cue_start])  # fmt: skip
+        inserted = re.search(
+            r', (?:who|which|a|an|the|in|on|at|\d{1,3}\b)[^,"“”]{0,70}, (?:\w+ly )?$', self.text[unit_start:cue_start]
+        )
         if inserted is None:
             return None
         comma = unit_start + inserted.start()
@@ -261,8 +434,11 @@ class Attributor:
 
     def subject_after(self, cue: Word, unit_end: int) -> tuple[int, int] | None:
         """The noun phrase right after an inverted cue ("said Trump", "said the official")."""
-        m = re.match(r"\s*((?:the |The |a |an )?(?:[\w.'\-]+ ){0,5}?[\w.'\-]+?)(?=[,.;:]|\s+(?:on|in|at|during|after|"
-                     r"before|who|as|when|while|to)\b|$)", self.text[cue.end : unit_end])  # fmt: skip
+        m = re.match(
+            r"\s*((?:the |The |a |an )?(?:[\w.'\-]+ ){0,5}?[\w.'\-]+?)(?=[,.;:]|\s+(?:on|in|at|during|after|"
+            r"before|who|as|when|while|to)\b|$)",
+            self.text[cue.end : unit_end],
+        )
         if not m:
             return None
         start = cue.end + m.start(1)
@@ -368,8 +544,14 @@ class Attributor:
 
     # -- attributions -------------------------------------------------------------------------
 
-    def add(self, content: tuple[int, int], cue: tuple[int, int] | None, source: tuple[int, int] | None,
-            position: int, speaker: str | None = None) -> QuoteItem | None:  # fmt: skip
+    def add(
+        self,
+        content: tuple[int, int],
+        cue: tuple[int, int] | None,
+        source: tuple[int, int] | None,
+        position: int,
+        speaker: str | None = None,
+    ) -> QuoteItem | None:
         start, end = trim(self.text, *content)
         if end - start < 3:
             return None
@@ -403,8 +585,9 @@ class Attributor:
             if low == "according" and i + 1 < len(words) and words[i + 1].text.lower() == "to":
                 cues.append((w, words[i + 1]))
             elif low in lexicon.CUE_FORMS and self._is_cue(w, words[i + 1 :], end, passages):
-                last = words[i + 1] if low.startswith("hint") and i + 1 < len(words) and words[
-                    i + 1].text == "at" else w  # fmt: skip
+                last = (
+                    words[i + 1] if low.startswith("hint") and i + 1 < len(words) and words[i + 1].text == "at" else w
+                )
                 cues.append((w, last))
         boundaries = [c.start for c, _ in cues if self._is_boundary(c, start)]
         found_before = len(self.items)
@@ -450,14 +633,23 @@ class Attributor:
             # follows ("that", a colon, another quotation); after a plain comma only a short tail may.
             sentence_tail = re.split(r"(?<=[.!?])\s", after_text, maxsplit=1)[0]
             tail_is_end = not re.search(r'\bthat\b|:|["“]', sentence_tail) and (
-                after_quote or len(sentence_tail.split()) <= 3
-                or re.match(r"\s*(?:,\s*\w+ing|in|on|at|during|after|before|to|while|from|late|earlier|last|this|"
-                            r"when|as)\b", sentence_tail) is not None)  # fmt: skip
+                after_quote
+                or len(sentence_tail.split()) <= 3
+                or re.match(
+                    r"\s*(?:,\s*\w+ing|in|on|at|during|after|before|to|while|from|late|earlier|last|this|"
+                    r"when|as)\b",
+                    sentence_tail,
+                )
+                is not None
+            )
             if subject and (after_quote or after_comma) and tail_is_end and subject[0] > start:
                 # "…," X said. — content before the source.
                 item = self.add((max(start, consumed), subject[0]), cue_span, subject, cue.start)
-            elif subject is None and text[max(start, cue.start - 3) : cue.start].strip() in (",", ',"', ",”") \
-                    and cue.start > start:  # fmt: skip
+            elif (
+                subject is None
+                and text[max(start, cue.start - 3) : cue.start].strip() in (",", ',"', ",”")
+                and cue.start > start
+            ):
                 src = self._parse_subject(cue, before=False) or self.subject_after(cue_last, end)
                 item = self.add((max(start, consumed), cue.start), cue_span, src, cue.start)
             elif subject is not None:
@@ -484,7 +676,7 @@ class Attributor:
         low = w.text.lower()
         lemma = lexicon.CUE_FORMS[low]
         nxt = rest[0].text.lower() if rest else ""
-        if w.text[:1].isupper() and w.start > 0 and self.text[w.start - 1] not in "\n\"“" and low not in _PARTICIPLES:
+        if w.text[:1].isupper() and w.start > 0 and self.text[w.start - 1] not in '\n"“' and low not in _PARTICIPLES:
             return False
         if lemma == "say" and re.match(r"\s*to\s+(?:be|have)\b", self.text[w.end : w.end + 12]):
             return False  # "is said to be": hearsay, no source
@@ -501,8 +693,7 @@ class Attributor:
                 return nxt not in ("for", "on", "off", "in", "up", "out", "back") and bool(re.search(r'["“]', window))
             if lemma == "demand":
                 return True
-            return bool(re.match(r"\s*(?:that\b|[,:]?\s*[\"“])", window)) or bool(
-                re.search(r"\bthat\b", window[:40]))  # fmt: skip
+            return bool(re.match(r"\s*(?:that\b|[,:]?\s*[\"“])", window)) or bool(re.search(r"\bthat\b", window[:40]))
         return not (lemma == "add" and nxt in ("to", "up"))
 
     def _content_start(self, cue_last: Word, limit: int) -> int:
@@ -522,8 +713,12 @@ class Attributor:
             return pos + that.end()
         lemma = lexicon.CUE_FORMS.get(cue_last.text.lower(), "")
         if lemma == "tell":
-            aud = re.match(r"(?:the\s+|a\s+)?(?:[\w.'\-]+\s+){0,2}?(?:" + "|".join(lexicon.AUDIENCE_NOUNS) +
-                           r"|him|her|them|us|me|[A-Z][\w.]+(?:\s+[A-Z][\w.]+)*)\s+", text[pos:limit])  # fmt: skip
+            aud = re.match(
+                r"(?:the\s+|a\s+)?(?:[\w.'\-]+\s+){0,2}?(?:"
+                + "|".join(lexicon.AUDIENCE_NOUNS)
+                + r"|him|her|them|us|me|[A-Z][\w.]+(?:\s+[A-Z][\w.]+)*)\s+",
+                text[pos:limit],
+            )
             if aud:
                 pos += aud.end()
         return pos
@@ -543,11 +738,16 @@ class Attributor:
             return start + m.start(1), start + m.end(1) - (1 if m.group(1).endswith(" ") else 0)
         return None
 
-    def _fronted(self, cue: Word, cue_span: tuple[int, int], start: int, end: int,
-                 passages: list[tuple[int, int]]) -> None:  # fmt: skip
-        """"Calling X "very strong," Trump said he …": the participle's content, then the main clause."""
-        m = re.search(r",[\"”]?\s+((?:[A-Z][\w.'\-]*|the|The|a|U\.S\.)(?:\s+[\w.'\-]+){0,5}?)\s+(" +
-                      "|".join(lexicon.CUE_FORMS) + r")\b", self.text[cue.end : end])  # fmt: skip
+    def _fronted(
+        self, cue: Word, cue_span: tuple[int, int], start: int, end: int, passages: list[tuple[int, int]]
+    ) -> None:
+        """ "Calling X "very strong," Trump said he …": the participle's content, then the main clause."""
+        m = re.search(
+            r",[\"”]?\s+((?:[A-Z][\w.'\-]*|the|The|a|U\.S\.)(?:\s+[\w.'\-]+){0,5}?)\s+("
+            + "|".join(lexicon.CUE_FORMS)
+            + r")\b",
+            self.text[cue.end : end],
+        )
         if not m:
             return
         content_end = cue.end + m.start() + (2 if self.text[cue.end + m.start() + 1] in QUOTE_MARKS else 1)
@@ -566,9 +766,12 @@ class Attributor:
         return words[0].start, words[-1].end
 
     def _nominal_cues(self, start: int, end: int, passages: list[tuple[int, int]]) -> None:
-        """"Kim's promise not to conduct tests": a possessor, a speech noun, an infinitive or clause."""
-        pattern = (r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*)'s\s+(" + "|".join(_NOMINAL_CUES) +
-                   r")\s+((?:not\s+)?to\s+|that\s+)")  # fmt: skip
+        """ "Kim's promise not to conduct tests": a possessor, a speech noun, an infinitive or clause."""
+        pattern = (
+            r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*)'s\s+("
+            + "|".join(_NOMINAL_CUES)
+            + r")\s+((?:not\s+)?to\s+|that\s+)"
+        )
         for m in re.finditer(pattern, self.text[start:end]):
             src = (start + m.start(1), start + m.end(1))
             cue_span = (start + m.start(2), start + m.end(2))
@@ -600,8 +803,12 @@ class Attributor:
             if item.cue is None:
                 continue
             for j, outer in enumerate(self.items):
-                if j != i and outer.content[0] <= item.cue[0] and item.content[1] <= outer.content[1] + 1 and (
-                        outer.content[1] - outer.content[0] > item.content[1] - item.content[0]):  # fmt: skip
+                if (
+                    j != i
+                    and outer.content[0] <= item.cue[0]
+                    and item.content[1] <= outer.content[1] + 1
+                    and (outer.content[1] - outer.content[0] > item.content[1] - item.content[0])
+                ):
                     item.nested_in = j
                     item.kind = "indirect"
                     break
@@ -623,8 +830,14 @@ def quote_dicts(items: Sequence[QuoteItem], text: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for old in order:
         item = items[old]
-        entry: dict[str, Any] = {"id": ids[old], "content": span(item.content), "cue": span(item.cue),
-                                 "source": span(item.source), "speaker": item.speaker, "kind": item.kind}  # fmt: skip
+        entry: dict[str, Any] = {
+            "id": ids[old],
+            "content": span(item.content),
+            "cue": span(item.cue),
+            "source": span(item.source),
+            "speaker": item.speaker,
+            "kind": item.kind,
+        }
         if item.nested_in is not None:
             entry["nested_in"] = ids[item.nested_in]
         out.append(entry)

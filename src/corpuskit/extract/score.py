@@ -118,6 +118,8 @@ def format_scores(results: Sequence[SystemScores], title: str = "") -> str:
             lines.append("  ".join("-" * w for w in widths))
     for r in results:
         found, total = r.counts["quotes_found_at_0.3"], r.counts["gold"]["quotes"]
-        lines.append(f"{r.system}: {len(r.documents)} document(s); {found} of {total} gold quotes found at 0.3, "
-                     f"{r.counts['predicted']['quotes']} predicted")  # fmt: skip
+        lines.append(
+            f"{r.system}: {len(r.documents)} document(s); {found} of {total} gold quotes found at 0.3, "
+            f"{r.counts['predicted']['quotes']} predicted"
+        )
     return "\n".join(lines)

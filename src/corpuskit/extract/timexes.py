@@ -28,35 +28,104 @@ from datetime import date, timedelta
 from typing import Any
 
 MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 WEEKDAYS: dict[str, int] = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-}  # fmt: skip
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
 DAY_PARTS: dict[str, str] = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "tonight": "NI"}
 SEASONS: dict[str, str] = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 NUMBERS: dict[str, int] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100,
-}  # fmt: skip
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "hundred": 100,
+}
 # Vague quantities: the TIMEX3 value keeps the unit and an unknown number ("several days" PXD).
 VAGUE = ("several", "a few", "few", "many", "some", "a couple of", "couple of")
 UNITS: dict[str, str] = {
-    "second": "S", "minute": "M", "hour": "H", "day": "D", "week": "W", "month": "M", "year": "Y",
-    "decade": "DE", "century": "CE",
-}  # fmt: skip
+    "second": "S",
+    "minute": "M",
+    "hour": "H",
+    "day": "D",
+    "week": "W",
+    "month": "M",
+    "year": "Y",
+    "decade": "DE",
+    "century": "CE",
+}
 CLOCK_UNITS = ("second", "minute", "hour")
 # UTC offsets of the zone abbreviations news uses after clock times.
 ZONES: dict[str, str] = {
-    "GMT": "Z", "UTC": "Z", "EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00", "MST": "-07:00",
-    "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00", "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00",
-    "KST": "+09:00", "JST": "+09:00", "IST": "+05:30",
-}  # fmt: skip
+    "GMT": "Z",
+    "UTC": "Z",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+    "CST": "-06:00",
+    "CDT": "-05:00",
+    "MST": "-07:00",
+    "MDT": "-06:00",
+    "PST": "-08:00",
+    "PDT": "-07:00",
+    "BST": "+01:00",
+    "CET": "+01:00",
+    "CEST": "+02:00",
+    "KST": "+09:00",
+    "JST": "+09:00",
+    "IST": "+05:30",
+}
 # Words in a sentence that send a weekday or a bare month into the future of the DCT.
 FUTURE_CUES = re.compile(
     r"\b(?:will|shall|'ll|next|upcoming|scheduled|planned|plans? to|expected|set to|is to|are to|going to"
@@ -367,8 +436,17 @@ def _n_ref(value: str, kind: str = "DATE") -> Normaliser:
 
 def _n_set(m: re.Match[str], ctx: _Context) -> tuple[str, str]:
     word = (_g(m, "unit") or "").lower()
-    code = {"daily": "P1D", "weekly": "P1W", "monthly": "P1M", "annually": "P1Y", "yearly": "P1Y",
-            "day": "P1D", "week": "P1W", "month": "P1M", "year": "P1Y"}.get(word)  # fmt: skip
+    code = {
+        "daily": "P1D",
+        "weekly": "P1W",
+        "monthly": "P1M",
+        "annually": "P1Y",
+        "yearly": "P1Y",
+        "day": "P1D",
+        "week": "P1W",
+        "month": "P1M",
+        "year": "P1Y",
+    }.get(word)
     if code is None and word in WEEKDAYS:
         code = f"XXXX-WXX-{WEEKDAYS[word] + 1}"
     return "SET", code or "P1D"
@@ -391,47 +469,81 @@ def _n_decade(m: re.Match[str], ctx: _Context) -> tuple[str, str]:
 _PATTERNS: list[tuple[str, Normaliser, int]] = [
     # (regex, normaliser, flags); the regexes use named groups the normalisers read.
     (rf"(?:{_WEEKDAY},? )?(?P<month>{_MONTH}) (?P<day>{_DAY})(?:,? (?P<year>{_YEAR}))?(?![\d:])", _n_full_date, 0),
-    (rf"(?:{_WEEKDAY},? )?(?:the )?(?P<day>{_DAY}) (?:of )?(?P<month>{_MONTH})(?:,? (?P<year>{_YEAR}))?",
-     _n_full_date, 0),
-    (rf"(?:(?P<mod>early|late|mid-?|the end of|the beginning of) ?)?(?P<month>{_MONTH}),? (?P<year>{_YEAR})",
-     _n_month_year, 0),
-    (r"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?P<month>January|February|March|April|June|July|August|September"
-     r"|October|November|December)\b", _n_month, 0),
-    (rf"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?<![\w$.,])(?P<year>{_YEAR})\b"
-     r"(?![-.,]?\d|s\b| (?:percent|people|troops))", _n_year, 0),
+    (
+        rf"(?:{_WEEKDAY},? )?(?:the )?(?P<day>{_DAY}) (?:of )?(?P<month>{_MONTH})(?:,? (?P<year>{_YEAR}))?",
+        _n_full_date,
+        0,
+    ),
+    (
+        rf"(?:(?P<mod>early|late|mid-?|the end of|the beginning of) ?)?(?P<month>{_MONTH}),? (?P<year>{_YEAR})",
+        _n_month_year,
+        0,
+    ),
+    (
+        r"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?P<month>January|February|March|April|June|July|August|September"
+        r"|October|November|December)\b",
+        _n_month,
+        0,
+    ),
+    (
+        rf"(?:(?P<mod>[Ee]arly|[Ll]ate|mid-?) ?)?(?<![\w$.,])(?P<year>{_YEAR})\b"
+        r"(?![-.,]?\d|s\b| (?:percent|people|troops))",
+        _n_year,
+        0,
+    ),
     (rf"(?:(?P<rel>[Nn]ext|[Ll]ast|[Tt]his) )?(?P<weekday>{_WEEKDAY}) (?P<part>{_PART})", _n_weekday_part, 0),
     (rf"(?:(?P<rel>[Nn]ext|[Ll]ast|[Tt]his) )?(?P<weekday>{_WEEKDAY})\b", _n_weekday, 0),
-    (rf"\b(?P<deictic>yesterday|tomorrow|today|this)(?: (?P<part>{_PART}))?\b(?(part)|(?<!this))", _n_deictic_day,
-     re.IGNORECASE),
+    (
+        rf"\b(?P<deictic>yesterday|tomorrow|today|this)(?: (?P<part>{_PART}))?\b(?(part)|(?<!this))",
+        _n_deictic_day,
+        re.IGNORECASE,
+    ),
     (r"\b(?P<deictic>tonight)\b", _n_deictic_day, re.IGNORECASE),
-    (r"\b(?P<rel>last|past|previous|this|next|coming) (?P<unit>week|month|year|weekend)\b(?! (?:or|and) )",
-     _n_relative_unit, re.IGNORECASE),
+    (
+        r"\b(?P<rel>last|past|previous|this|next|coming) (?P<unit>week|month|year|weekend)\b(?! (?:or|and) )",
+        _n_relative_unit,
+        re.IGNORECASE,
+    ),
     (rf"\b(?P<num>{_NUM}|several|a few|many) (?P<unit>{_UNIT}) ago\b", _n_ago, re.IGNORECASE),
     (r"\bthe (?P<rel>following|next|previous|same) (?P<unit>day|week|month|year)\b", _n_following, re.IGNORECASE),
     (r"\bthe (?P<unit>day|week) (?P<rel>before|after)\b", _n_following, re.IGNORECASE),
     (r"\b(?:earlier|later) (?:in the day|that day|the same day|this day)\b", _n_same_day, re.IGNORECASE),
-    (rf"\b(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))? ?(?P<meridiem>[ap]\.m\.|[ap]m\b)"
-     rf"(?: (?:(?P<local>local time)|\(?(?P<zone>{_ZONE})\)?))?", _n_clock, 0),
-    (rf"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?: (?:(?P<local>local time)|(?P<zone>{_ZONE})))?",
-     _n_clock, 0),
+    (
+        rf"\b(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))? ?(?P<meridiem>[ap]\.m\.|[ap]m\b)"
+        rf"(?: (?:(?P<local>local time)|\(?(?P<zone>{_ZONE})\)?))?",
+        _n_clock,
+        0,
+    ),
+    (rf"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?: (?:(?P<local>local time)|(?P<zone>{_ZONE})))?", _n_clock, 0),
     (rf"\b(?P<hhmm>[01]\d[0-5]\d|2[0-3][0-5]\d) ?(?P<zone>{_ZONE})\b", _n_military, 0),
     (r"\b(?P<noon>noon|midnight)\b", _n_noon, re.IGNORECASE),
-    (rf"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)"
-     rf"(?:-| )(?:(?:more|full|straight|consecutive|additional|extra|long) )?(?P<unit>{_UNIT})(?:-long)?\b",
-     _n_duration, re.IGNORECASE),
+    (
+        rf"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)"
+        rf"(?:-| )(?:(?:more|full|straight|consecutive|additional|extra|long) )?(?P<unit>{_UNIT})(?:-long)?\b",
+        _n_duration,
+        re.IGNORECASE,
+    ),
     (rf"\b(?:{'|'.join(VAGUE)}) (?:more )?(?P<unit>{_UNIT})\b(?! ago)", _n_vague_duration, re.IGNORECASE),
     (r"\b(?:an|one) (?P<unit>hour|day|week|month|year)(?:-long)?\b(?! ago| or| and|s)", _n_duration, re.IGNORECASE),
     (r"\bhalf an? (?P<unit>hour|day)\b", _n_vague_duration, re.IGNORECASE),
     (r"\ba (?:long|short) (?P<unit>time|while)\b", _n_ref("PXY", "DURATION"), re.IGNORECASE),
-    (r"\bthe (?:coming )?(?:days|weeks|months|years)(?: (?:and|or) (?:days|weeks|months|years))? (?:ahead|to come)\b",
-     _n_ref("FUTURE_REF"), re.IGNORECASE),
+    (
+        r"\bthe (?:coming )?(?:days|weeks|months|years)"
+        r"(?: (?:and|or) (?:days|weeks|months|years))? (?:ahead|to come)\b",
+        _n_ref("FUTURE_REF"),
+        re.IGNORECASE,
+    ),
     (r"\b(?:the future|the near future)\b", _n_ref("FUTURE_REF"), re.IGNORECASE),
     (r"\b(?:recently|the past|previously|formerly)\b", _n_ref("PAST_REF"), re.IGNORECASE),
     (r"\b(?:currently|nowadays|at present|the moment)\b", _n_ref("PRESENT_REF"), re.IGNORECASE),
     (rf"\b(?:every|each) (?P<unit>day|week|month|year|{_WEEKDAY.strip('(?:)')})\b", _n_set, re.IGNORECASE),
     (r"\b(?P<unit>daily|weekly|monthly|annually|yearly)\b", _n_set, re.IGNORECASE),
-    (r"\b(?:(?P<rel>last|next|this) )?(?P<season>spring|summer|autumn|winter)(?: (?:of )?(?P<year>(?:19|20)\d\d))?\b",
-     _n_season, re.IGNORECASE),
+    (
+        r"\b(?:(?P<rel>last|next|this) )?(?P<season>spring|summer|autumn|winter)"
+        r"(?: (?:of )?(?P<year>(?:19|20)\d\d))?\b",
+        _n_season,
+        re.IGNORECASE,
+    ),
     (r"\b(?:the )?(?P<decade>(?:19|20)\d0)s\b", _n_decade, 0),
 ]
 _COMPILED: list[tuple[re.Pattern[str], Normaliser]] = [(re.compile(p, f), n) for p, n, f in _PATTERNS]
@@ -513,7 +625,7 @@ def find_timexes(
 
 
 def _local_offsets(found: list[TimexMatch]) -> list[TimexMatch]:
-    """"2 p.m. local time (0700 GMT)": the zoned time in brackets gives the local UTC offset."""
+    """ "2 p.m. local time (0700 GMT)": the zoned time in brackets gives the local UTC offset."""
     out = list(found)
     for i, t in enumerate(out[:-1]):
         nxt = out[i + 1]
@@ -558,8 +670,14 @@ def timex_dicts(matches: Iterable[TimexMatch]) -> list[dict[str, Any]]:
     """Contract objects (DESIGN section 3) for recognised expressions, ids ``X1``, ``X2`` ..."""
     out: list[dict[str, Any]] = []
     for i, t in enumerate(matches, 1):
-        item: dict[str, Any] = {"id": f"X{i}", "start": t.start, "end": t.end, "text": t.text, "type": t.type,
-                                "value": t.value}  # fmt: skip
+        item: dict[str, Any] = {
+            "id": f"X{i}",
+            "start": t.start,
+            "end": t.end,
+            "text": t.text,
+            "type": t.type,
+            "value": t.value,
+        }
         if t.mod:
             item["mod"] = t.mod
         out.append(item)

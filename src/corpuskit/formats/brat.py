@@ -137,9 +137,18 @@ def annotation_conf(doc: Document | None = None) -> str:
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
     ]
     parts = [
-        "[entities]", *entities, "", "[relations]", *relations, "",
-        "[events]", *events, "", "[attributes]", *attributes,
-    ]  # fmt: skip
+        "[entities]",
+        *entities,
+        "",
+        "[relations]",
+        *relations,
+        "",
+        "[events]",
+        *events,
+        "",
+        "[attributes]",
+        *attributes,
+    ]
     return "# annotation.conf written by corpuskit for its brat export\n" + "\n".join(parts) + "\n"
 
 
@@ -314,8 +323,9 @@ class _Reader:
             elif line[0] in "*N":
                 warnings.warn(
                     f"{self.where}:{number}: brat {line[0]} lines (equivalence, normalisation) are not read",
-                    LayerNotCarriedWarning, stacklevel=3,
-                )  # fmt: skip
+                    LayerNotCarriedWarning,
+                    stacklevel=3,
+                )
             else:
                 raise self.fail(number, f"not a brat annotation line: {line[:40]!r}")
         # Events first: attributes, relations and notes may point at them.
@@ -346,8 +356,9 @@ class _Reader:
         if len(fragments) > 1:
             warnings.warn(
                 f"{self.where}:{number}: {tid} is discontinuous ({offsets}); read as its covering span",
-                LayerNotCarriedWarning, stacklevel=4,
-            )  # fmt: skip
+                LayerNotCarriedWarning,
+                stacklevel=4,
+            )
         self.spans[tid] = _Span(kind, min(s for s, _ in fragments), max(e for _, e in fragments), number)
 
     def _span(self, tid: str, number: int) -> _Span:
@@ -402,7 +413,7 @@ class _Reader:
             except json.JSONDecodeError:
                 note = None
             if not isinstance(note, dict):
-                raise self.fail(number, f"note on {ref} is not a JSON object such as {{\"id\": \"T1\"}}: {body[:40]!r}")
+                raise self.fail(number, f'note on {ref} is not a JSON object such as {{"id": "T1"}}: {body[:40]!r}')
             item.note.update(note)
         else:
             match = _A.fullmatch(line)
@@ -444,11 +455,13 @@ class _Reader:
             elif item.kind == "Quote":
                 cue, source = item.relations.get("HasCue"), item.relations.get("Speaker")
                 quote = {
-                    "id": item.note.get("id", tid), "content": span(item),
+                    "id": item.note.get("id", tid),
+                    "content": span(item),
                     "cue": span(self.spans[cue]) if cue else None,
                     "source": span(self.spans[source]) if source else None,
-                    "speaker": item.note.get("speaker"), "kind": item.attrs.get("Kind", "direct"),
-                }  # fmt: skip
+                    "speaker": item.note.get("speaker"),
+                    "kind": item.attrs.get("Kind", "direct"),
+                }
                 if "NestedIn" in item.relations:
                     parent = self.spans[item.relations["NestedIn"]]
                     quote["nested_in"] = parent.note.get("id", item.relations["NestedIn"])
@@ -481,10 +494,12 @@ class _Reader:
                 for role, target in event.args
             ]
             record = {
-                "id": event.note.get("id", eid), "trigger": span(self.spans[event.trigger]),
-                "type": event.kind.replace("_", "."), "arguments": args,
+                "id": event.note.get("id", eid),
+                "trigger": span(self.spans[event.trigger]),
+                "type": event.kind.replace("_", "."),
+                "arguments": args,
                 **{key: event.attrs.get(key.capitalize(), default) for key, default in _EVENT_DEFAULTS.items()},
-            }  # fmt: skip
+            }
             if "note" in event.note:
                 record["note"] = event.note["note"]
             out["events"].append(record)

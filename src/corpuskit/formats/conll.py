@@ -150,13 +150,20 @@ def parse(source: str, where: str, text: str | None, doc_id: str, title: str) ->
             entities.append(open_entity)
         previous = tag
     data = {
-        "id": doc_id, "metadata": {"title": title},
+        "id": doc_id,
+        "metadata": {"title": title},
         "entities": [
-            {"id": f"T{n}", "start": e["start"], "end": e["end"], "text": text[e["start"] : e["end"]],
-             "label": e["label"], "cluster": None}
+            {
+                "id": f"T{n}",
+                "start": e["start"],
+                "end": e["end"],
+                "text": text[e["start"] : e["end"]],
+                "label": e["label"],
+                "cluster": None,
+            }
             for n, e in enumerate(entities, start=1)
         ],
-    }  # fmt: skip
+    }
     return from_data(with_empty_layers(data), text, where)
 
 

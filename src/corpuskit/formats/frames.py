@@ -38,13 +38,28 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "entities": ("id", "start", "end", "text", "label", "cluster", "role"),
     "clusters": ("id", "name", "type", "wikidata", "members"),
     "mentions": ("cluster", "start", "end", "text", "form"),
-    "quotes": ("id", *(f"{p}_{k}" for p in _SPAN_PARTS for k in ("start", "end", "text")),
-               "speaker", "kind", "nested_in"),
-    "events": ("id", "trigger_start", "trigger_end", "trigger_text", "type",
-               "polarity", "modality", "tense", "realis", "note"),
+    "quotes": (
+        "id",
+        *(f"{p}_{k}" for p in _SPAN_PARTS for k in ("start", "end", "text")),
+        "speaker",
+        "kind",
+        "nested_in",
+    ),
+    "events": (
+        "id",
+        "trigger_start",
+        "trigger_end",
+        "trigger_text",
+        "type",
+        "polarity",
+        "modality",
+        "tense",
+        "realis",
+        "note",
+    ),
     "arguments": ("event", "role", "start", "end", "text", "cluster"),
     "timexes": ("id", "start", "end", "text", "type", "value", "mod", "anchor"),
-}  # fmt: skip
+}
 _INTS = {"start", "end", *(f"{p}_{k}" for p in (*_SPAN_PARTS, "trigger") for k in ("start", "end"))}
 
 
@@ -57,16 +72,39 @@ def rows(doc: Document) -> dict[str, list[dict[str, Any]]]:
     return {
         "sections": [s.to_dict() for s in doc.sections],
         "entities": [{"role": None, **e.to_dict()} for e in doc.entities],
-        "clusters": [{"id": c.id, "name": c.name, "type": c.type, "wikidata": c.wikidata,
-                      "members": " ".join(c.members) or None} for c in doc.clusters],
+        "clusters": [
+            {"id": c.id, "name": c.name, "type": c.type, "wikidata": c.wikidata, "members": " ".join(c.members) or None}
+            for c in doc.clusters
+        ],
         "mentions": [{"cluster": c.id, **m.to_dict()} for c in doc.clusters for m in c.mentions],
-        "quotes": [{"id": q.id, **flat("content", q.content), **flat("cue", q.cue), **flat("source", q.source),
-                    "speaker": q.speaker, "kind": q.kind, "nested_in": q.nested_in} for q in doc.quotes],
-        "events": [{"id": e.id, **flat("trigger", e.trigger), "type": e.type, "polarity": e.polarity,
-                    "modality": e.modality, "tense": e.tense, "realis": e.realis, "note": e.note} for e in doc.events],
+        "quotes": [
+            {
+                "id": q.id,
+                **flat("content", q.content),
+                **flat("cue", q.cue),
+                **flat("source", q.source),
+                "speaker": q.speaker,
+                "kind": q.kind,
+                "nested_in": q.nested_in,
+            }
+            for q in doc.quotes
+        ],
+        "events": [
+            {
+                "id": e.id,
+                **flat("trigger", e.trigger),
+                "type": e.type,
+                "polarity": e.polarity,
+                "modality": e.modality,
+                "tense": e.tense,
+                "realis": e.realis,
+                "note": e.note,
+            }
+            for e in doc.events
+        ],
         "arguments": [{"event": e.id, **a.to_dict()} for e in doc.events for a in e.arguments],
         "timexes": [{"mod": None, "anchor": None, **t.to_dict()} for t in doc.timexes],
-    }  # fmt: skip
+    }
 
 
 def to_frames(doc: Document, layers: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -77,15 +115,25 @@ def to_frames(doc: Document, layers: Iterable[str] | None = None) -> dict[str, p
     return {name: pd.DataFrame(items, columns=list(COLUMNS[name])) for name, items in rows(doc).items()}
 
 
-def from_frames(frames: dict[str, pd.DataFrame], text: str, doc_id: str, metadata: dict[str, Any] | None = None,
-                where: str = "<frames>") -> Document:  # fmt: skip
+def from_frames(
+    frames: dict[str, pd.DataFrame],
+    text: str,
+    doc_id: str,
+    metadata: dict[str, Any] | None = None,
+    where: str = "<frames>",
+) -> Document:
     """The document the frames describe; missing frames are empty layers."""
     records = {name: [_clean(r) for r in frame.to_dict("records")] for name, frame in frames.items()}
     return from_rows(records, text, doc_id, metadata, where)
 
 
-def from_rows(records: dict[str, list[dict[str, Any]]], text: str, doc_id: str,
-              metadata: dict[str, Any] | None = None, where: str = "<frames>") -> Document:  # fmt: skip
+def from_rows(
+    records: dict[str, list[dict[str, Any]]],
+    text: str,
+    doc_id: str,
+    metadata: dict[str, Any] | None = None,
+    where: str = "<frames>",
+) -> Document:
     """The document from ``rows``-shaped records."""
 
     def get(name: str) -> list[dict[str, Any]]:
@@ -112,18 +160,31 @@ def from_rows(records: dict[str, list[dict[str, Any]]], text: str, doc_id: str,
             cluster["members"] = str(row["members"]).split()
         clusters.append(cluster)
     data = {
-        "id": doc_id, "metadata": metadata or {"title": doc_id},
+        "id": doc_id,
+        "metadata": metadata or {"title": doc_id},
         "sections": get("sections"),
         "entities": [drop_none(r, "role") for r in get("entities")],
         "clusters": clusters,
-        "quotes": [{"id": r["id"], "content": span(r, "content"), "cue": span(r, "cue"), "source": span(r, "source"),
-                    **drop_none({k: r.get(k) for k in ("speaker", "kind", "nested_in")}, "nested_in")}
-                   for r in get("quotes")],
-        "events": [{**drop_none({k: r.get(k) for k in COLUMNS["events"] if not k.startswith("trigger")}, "note"),
-                    "trigger": span(r, "trigger"), "arguments": arguments.get(r["id"], [])}
-                   for r in get("events")],
+        "quotes": [
+            {
+                "id": r["id"],
+                "content": span(r, "content"),
+                "cue": span(r, "cue"),
+                "source": span(r, "source"),
+                **drop_none({k: r.get(k) for k in ("speaker", "kind", "nested_in")}, "nested_in"),
+            }
+            for r in get("quotes")
+        ],
+        "events": [
+            {
+                **drop_none({k: r.get(k) for k in COLUMNS["events"] if not k.startswith("trigger")}, "note"),
+                "trigger": span(r, "trigger"),
+                "arguments": arguments.get(r["id"], []),
+            }
+            for r in get("events")
+        ],
         "timexes": [drop_none(r, "mod", "anchor") for r in get("timexes")],
-    }  # fmt: skip
+    }
     return from_data(data, text, where)
 
 
@@ -165,8 +226,9 @@ def write_csv(path: str | os.PathLike[str], doc: Document, layers: Iterable[str]
     for name, items in rows(doc).items():
         buffer = io.StringIO()
         # Strings are always quoted: a bare "\r" in a note would otherwise end the row.
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS[name]), lineterminator="\n",
-                                quoting=csv.QUOTE_NONNUMERIC)  # fmt: skip
+        writer = csv.DictWriter(
+            buffer, fieldnames=list(COLUMNS[name]), lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
+        )
         writer.writeheader()
         writer.writerows(items)
         contents[Path(f"{stem}.{name}.csv")] = buffer.getvalue()

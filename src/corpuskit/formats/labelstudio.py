@@ -67,8 +67,9 @@ def to_task(doc: Document, layers: Iterable[str] | None = None, *, as_annotation
         return {"id": rid, "from_name": control, "to_name": TEXT, "type": kind, "value": {**span, **value}}
 
     for entity in doc.entities:
-        result.append(region(f"entities:{entity.id}", ENTITY_CONTROL, "labels", entity.start, entity.end,
-                             labels=[entity.label]))  # fmt: skip
+        result.append(
+            region(f"entities:{entity.id}", ENTITY_CONTROL, "labels", entity.start, entity.end, labels=[entity.label])
+        )
     for timex in doc.timexes:
         rid = f"timexes:{timex.id}"
         result.append(region(rid, TIMEX_CONTROL, "labels", timex.start, timex.end, labels=[timex.type]))
@@ -81,9 +82,12 @@ def to_task(doc: Document, layers: Iterable[str] | None = None, *, as_annotation
 
 
 def write_tasks(
-    path: str | os.PathLike[str], docs: Iterable[Document], layers: Iterable[str] | None = None,
-    *, as_annotations: bool = False,
-) -> None:  # fmt: skip
+    path: str | os.PathLike[str],
+    docs: Iterable[Document],
+    layers: Iterable[str] | None = None,
+    *,
+    as_annotations: bool = False,
+) -> None:
     """Write a Label Studio import file (a JSON list of tasks), atomically."""
     layer_list = list(layers) if layers is not None else None
     tasks = [to_task(doc, layer_list, as_annotations=as_annotations) for doc in docs]
@@ -158,8 +162,12 @@ def from_task(task: Any, where: str, text: str | None = None) -> Document:
     for rid, timex in timexes.items():
         timex["value"] = values.get(rid) or "XXXX-XX-XX"
     doc_id = str(task["data"].get("doc_id") or f"labelstudio-{task.get('id', 'task')}")
-    data = {"id": doc_id, "metadata": {"title": str(task["data"].get("title") or doc_id)},
-            "entities": entities, "timexes": list(timexes.values())}  # fmt: skip
+    data = {
+        "id": doc_id,
+        "metadata": {"title": str(task["data"].get("title") or doc_id)},
+        "entities": entities,
+        "timexes": list(timexes.values()),
+    }
     return from_data(with_empty_layers(data), body, where)
 
 

@@ -98,8 +98,10 @@ def _common(passage: str, article: str, at: int) -> int:
 def _mismatch(passage: str, article: str, at: int) -> str:
     n = _common(passage, article, at)
     ours, theirs = passage[n : n + 20], article[at + n : at + n + 20]
-    return (f"the text does not match the article from character {n} of the passage: "
-            f"markup has {ours!r}, article (offset {at + n}) has {theirs!r}")  # fmt: skip
+    return (
+        f"the text does not match the article from character {n} of the passage: "
+        f"markup has {ours!r}, article (offset {at + n}) has {theirs!r}"
+    )
 
 
 def parse_entities(markup: str, article: str | Document, start: int | None = None, first_id: int = 1) -> list[Entity]:

@@ -16,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from corpuskit.model import Document
 
+
 class Format:
     """A format's name, its adapters (``"module:function"``), what it carries and its files.
 
@@ -31,27 +32,85 @@ class Format:
 
 
 ALL = "sections,entities,clusters,quotes,events,timexes"
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("json", "corpuskit.formats.registry:_read_native", "corpuskit.formats.registry:_write_json",
-           ALL, "one .json file", False),
-    Format("jsonl", "corpuskit.formats.registry:_read_native", "corpuskit.formats.registry:_write_jsonl",
-           ALL, "one .jsonl file, a document per line", True),
-    Format("brat", "corpuskit.formats.registry:_read_brat", "corpuskit.formats.registry:_write_brat",
-           ALL, "STEM.txt, STEM.ann, STEM.meta.json, annotation.conf (-o STEM or FOLDER)", True),
-    Format("conll", "corpuskit.formats.registry:_read_conll", "corpuskit.formats.registry:_write_conll",
-           "entities", "one CoNLL-2003 IOB2 file", False),
-    Format("spacy", "corpuskit.formats.registry:_read_spacy", "corpuskit.formats.registry:_write_spacy",
-           ALL, "one DocBin .spacy file", True),
-    Format("labelstudio", "corpuskit.formats.registry:_read_labelstudio",
-           "corpuskit.formats.registry:_write_labelstudio", "entities,timexes", "one JSON task list", True),
-    Format("doccano", "corpuskit.formats.registry:_read_doccano", "corpuskit.formats.registry:_write_doccano",
-           "entities", "one JSONL file", True),
-    Format("csv", "corpuskit.formats.registry:_read_csv", "corpuskit.formats.registry:_write_csv",
-           ALL, "STEM.LAYER.csv per layer, STEM.txt, STEM.meta.json (-o STEM or FOLDER)", False),
-)}  # fmt: skip
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "json",
+            "corpuskit.formats.registry:_read_native",
+            "corpuskit.formats.registry:_write_json",
+            ALL,
+            "one .json file",
+            False,
+        ),
+        Format(
+            "jsonl",
+            "corpuskit.formats.registry:_read_native",
+            "corpuskit.formats.registry:_write_jsonl",
+            ALL,
+            "one .jsonl file, a document per line",
+            True,
+        ),
+        Format(
+            "brat",
+            "corpuskit.formats.registry:_read_brat",
+            "corpuskit.formats.registry:_write_brat",
+            ALL,
+            "STEM.txt, STEM.ann, STEM.meta.json, annotation.conf (-o STEM or FOLDER)",
+            True,
+        ),
+        Format(
+            "conll",
+            "corpuskit.formats.registry:_read_conll",
+            "corpuskit.formats.registry:_write_conll",
+            "entities",
+            "one CoNLL-2003 IOB2 file",
+            False,
+        ),
+        Format(
+            "spacy",
+            "corpuskit.formats.registry:_read_spacy",
+            "corpuskit.formats.registry:_write_spacy",
+            ALL,
+            "one DocBin .spacy file",
+            True,
+        ),
+        Format(
+            "labelstudio",
+            "corpuskit.formats.registry:_read_labelstudio",
+            "corpuskit.formats.registry:_write_labelstudio",
+            "entities,timexes",
+            "one JSON task list",
+            True,
+        ),
+        Format(
+            "doccano",
+            "corpuskit.formats.registry:_read_doccano",
+            "corpuskit.formats.registry:_write_doccano",
+            "entities",
+            "one JSONL file",
+            True,
+        ),
+        Format(
+            "csv",
+            "corpuskit.formats.registry:_read_csv",
+            "corpuskit.formats.registry:_write_csv",
+            ALL,
+            "STEM.LAYER.csv per layer, STEM.txt, STEM.meta.json (-o STEM or FOLDER)",
+            False,
+        ),
+    )
+}
 
-_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ann": "brat", ".conll": "conll", ".iob": "conll",
-             ".spacy": "spacy", ".csv": "csv"}  # fmt: skip
+_SUFFIXES = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ann": "brat",
+    ".conll": "conll",
+    ".iob": "conll",
+    ".spacy": "spacy",
+    ".csv": "csv",
+}
 
 
 def names() -> list[str]:

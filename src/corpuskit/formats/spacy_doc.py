@@ -105,8 +105,9 @@ def to_spacy(doc: Document, nlp: Language | None = None, layers: Iterable[str] |
         shown = ", ".join(split[:5]) + (", ..." if len(split) > 5 else "")
         warnings.warn(
             f"{len(split)} token(s) split where an annotation starts or ends inside them: {shown}",
-            TokenSplitWarning, stacklevel=2,
-        )  # fmt: skip
+            TokenSplitWarning,
+            stacklevel=2,
+        )
     out = SpacyDoc(nlp.vocab, words=words, spaces=spaces)
     for name, items in groups.items():
         spans = [_char_span(out, span, label) for span, label, _ in items]
@@ -155,38 +156,67 @@ def from_spacy(spacy_doc: SpacyDoc, where: str = "<spaCy Doc>") -> Document:
             for s, x in zip(group, extra, strict=True)
         ]
 
-    data["sections"] = [{"id": x.get("id", f"S{n}"), "kind": x.get("kind", label), **span} for n, (span, label, x) in
-                        enumerate(items("sections"), start=1)]  # fmt: skip
+    data["sections"] = [
+        {"id": x.get("id", f"S{n}"), "kind": x.get("kind", label), **span}
+        for n, (span, label, x) in enumerate(items("sections"), start=1)
+    ]
     if "entities" in spacy_doc.spans:
-        data["entities"] = [{"id": f"T{n}", "cluster": None, **x, **span, "label": label}
-                            for n, (span, label, x) in enumerate(items("entities"), start=1)]  # fmt: skip
+        data["entities"] = [
+            {"id": f"T{n}", "cluster": None, **x, **span, "label": label}
+            for n, (span, label, x) in enumerate(items("entities"), start=1)
+        ]
     else:
         data["entities"] = [
-            {"id": f"T{n}", "start": e.start_char, "end": e.end_char, "text": e.text, "label": e.label_,
-             "cluster": e._.cluster if e.has_extension("cluster") else None}
+            {
+                "id": f"T{n}",
+                "start": e.start_char,
+                "end": e.end_char,
+                "text": e.text,
+                "label": e.label_,
+                "cluster": e._.cluster if e.has_extension("cluster") else None,
+            }
             for n, e in enumerate(spacy_doc.ents, start=1)
-        ]  # fmt: skip
-    clusters = {c["id"]: {**c, "mentions": []} for c in (spacy_doc.spans["mentions"].attrs.get("clusters", [])
-                if "mentions" in spacy_doc.spans else [])}  # fmt: skip
+        ]
+    clusters = {
+        c["id"]: {**c, "mentions": []}
+        for c in (spacy_doc.spans["mentions"].attrs.get("clusters", []) if "mentions" in spacy_doc.spans else [])
+    }
     for span, label, x in items("mentions"):
         if x.get("cluster") not in clusters:
             raise InputError(where, f"mention {span['text']!r} names no known cluster ({x.get('cluster')!r})")
         clusters[x["cluster"]]["mentions"].append({**span, "form": label})
     data["clusters"] = list(clusters.values())
-    data["quotes"] = [{"id": f"Q{n}", "cue": None, "source": None, "speaker": None, "kind": label, **x, "content": span}
-                      for n, (span, label, x) in enumerate(items("quotes"), start=1)]  # fmt: skip
-    data["events"] = [{"id": f"E{n}", "arguments": [], "polarity": "positive", "modality": "asserted",
-                       "tense": "unspecified", "realis": "actual", "type": label, **x, "trigger": span}
-                      for n, (span, label, x) in enumerate(items("events"), start=1)]  # fmt: skip
-    data["timexes"] = [{"id": f"X{n}", "value": "XXXX-XX-XX", **x, **span, "type": label}
-                       for n, (span, label, x) in enumerate(items("timexes"), start=1)]  # fmt: skip
+    data["quotes"] = [
+        {"id": f"Q{n}", "cue": None, "source": None, "speaker": None, "kind": label, **x, "content": span}
+        for n, (span, label, x) in enumerate(items("quotes"), start=1)
+    ]
+    data["events"] = [
+        {
+            "id": f"E{n}",
+            "arguments": [],
+            "polarity": "positive",
+            "modality": "asserted",
+            "tense": "unspecified",
+            "realis": "actual",
+            "type": label,
+            **x,
+            "trigger": span,
+        }
+        for n, (span, label, x) in enumerate(items("events"), start=1)
+    ]
+    data["timexes"] = [
+        {"id": f"X{n}", "value": "XXXX-XX-XX", **x, **span, "type": label}
+        for n, (span, label, x) in enumerate(items("timexes"), start=1)
+    ]
     return from_data(with_empty_layers(data), text, where)
 
 
 def write_docbin(
-    path: str | os.PathLike[str], docs: Iterable[Document], nlp: Language | None = None,
+    path: str | os.PathLike[str],
+    docs: Iterable[Document],
+    nlp: Language | None = None,
     layers: Iterable[str] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Write documents to a spaCy ``DocBin`` file (``.spacy``), atomically."""
     from spacy.tokens import DocBin
 
