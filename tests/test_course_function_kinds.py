@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 
 from corpuskit.course import answers, grade
-from corpuskit.course.grade import Limits, Outcome, _Calls, apply_snippet, grade_calls
+from corpuskit.course.answers import apply_snippet
+from corpuskit.course.grade import Limits, Outcome
+from corpuskit.course.key import Calls as _Calls
+from corpuskit.course.questions import grade_calls
 from corpuskit.course.spec import Calls, SpecError, parse_spec
 
 SPEC: dict[str, Any] = {

@@ -16,7 +16,9 @@ import pytest
 
 import corpuskit
 from corpuskit.course import answers
-from corpuskit.course.grade import Outcome, _answer_key, grade_function
+from corpuskit.course.kernel import Outcome
+from corpuskit.course.key import answer_key as _answer_key
+from corpuskit.course.questions import grade_function
 from corpuskit.course.score import score_quotes, speaker_key, speaker_names
 from corpuskit.course.spec import parse_spec
 

@@ -22,6 +22,7 @@ from corpuskit.formats import registry
 
 TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
 if TYPE_CHECKING:
+    from corpuskit.course.sandbox import Limits
     from corpuskit.model import Document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -223,7 +224,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _grade_class(args: argparse.Namespace, limits: object) -> int:
+def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
     from corpuskit.course import Report, batch
 
     out = Path(args.out)
@@ -253,7 +254,7 @@ def _grade_class(args: argparse.Namespace, limits: object) -> int:
             lesson=args.lesson,
             grading_dir=args.grading,
             limits=limits,
-            sandbox=args.sandbox,  # type: ignore[arg-type]
+            sandbox=args.sandbox,
             heldout_dir=args.heldout,
             release_dir=args.release,
         )

@@ -66,3 +66,7 @@ class ValidationError(CorpuskitError, ValueError):
         more = len(self.problems) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
         super().__init__(f"{path}: {self.problems[0]}{tail}")
+
+
+class GradingError(CorpuskitError):
+    """Grading itself failed (no spec, no held-out data, no kernel): not the student's fault."""

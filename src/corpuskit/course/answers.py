@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +95,37 @@ _CALL_BODY = """\
             except Exception as _err:  # noqa
                 _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
         _out = {{"status": "ok", "results": _results}}"""
+
+
+# Kernel code for a ``calls`` question: ``name(*args)`` for each grader-made argument list. Lists
+# of plain values arrive as tuples, so spans are ``(start, end, label)`` tuples as everywhere in
+# corpuskit. Only the arguments enter the kernel; the reference results stay with the grader.
+_APPLY_BODY = """\
+    def _tuples(_x):
+        if isinstance(_x, list):
+            _items = [_tuples(_i) for _i in _x]
+            _flat = _items and all(not isinstance(_i, (list, tuple, dict)) for _i in _items)
+            return tuple(_items) if _flat else _items
+        return _x
+    _fn = _ns.get({name})
+    if not callable(_fn):
+        _out = {{"status": "missing"}}
+    else:
+        _results = []
+        for _args in _json.loads({args}):
+            try:
+                _value = _fn(*[_tuples(_a) for _a in _args])
+                _results.append({{"ok": True, "value": _json.loads(_json.dumps(_value, allow_nan=False))}})
+            except Exception as _err:  # noqa
+                _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
+        _out = {{"status": "ok", "results": _results}}"""
+
+
+def apply_snippet(name: str, token: str, args: Sequence[Any]) -> str:
+    """Kernel code that calls ``name(*a)`` for each argument list and prints the results as JSON."""
+    payload = json.dumps(list(args))
+    body = _APPLY_BODY.format(name=json.dumps(name), args=json.dumps(payload))
+    return _SNIPPET.format(token=token, body=body)
 
 
 @dataclass(frozen=True, slots=True)

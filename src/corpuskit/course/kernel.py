@@ -1,0 +1,173 @@
+"""The student's kernel as the grader drives it: cells run one by one, output kept within caps.
+
+``Kernel`` wraps one nbclient client whose kernel can be replaced; its last cell is the
+grader's scratch cell, where answer snippets run. ``Outcome`` says how a cell ended.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpuskit.course import answers
+from corpuskit.course.sandbox import KernelFactory, Limits
+from corpuskit.errors import GradingError
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: str  # ok / error / timeout / dead / memory-limit / process-limit
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+def _error_kind(ename: str, evalue: str) -> str:
+    """Errors that mean a resource limit was hit get their own kind, so the report can say so."""
+    if ename == "MemoryError":
+        return "memory-limit"
+    if ename == "BlockingIOError" or (ename == "RuntimeError" and "can't start new thread" in evalue):
+        return "process-limit"
+    return "error"
+
+
+def _capped_client_class() -> type[Any]:
+    """An nbclient client that keeps a bounded amount of each cell's output and counts the rest."""
+    from nbclient import NotebookClient
+
+    class CappedClient(NotebookClient):
+        cell_cap = 1_000_000
+        total_cap = 10_000_000
+        scratch_cap = 2 * answers.MAX_ANSWER_CHARS
+
+        def reset(self, index: int) -> None:
+            self.kept = getattr(self, "kept", {})
+            self.dropped = getattr(self, "dropped", {})
+            self.kept_total = getattr(self, "kept_total", 0)
+            self.kept[index] = 0
+            self.dropped[index] = 0
+
+        def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            scratch = cell_index == len(self.nb.cells) - 1
+            left = self.total_cap - self.kept_total + self.kept[cell_index]
+            room = self.scratch_cap if scratch else min(self.cell_cap, left)
+            if self.kept[cell_index] + size > room:
+                self.dropped[cell_index] += size
+                return None
+            self.kept[cell_index] += size
+            if not scratch:
+                self.kept_total += size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
+
+
+class Kernel:
+    """One nbclient client whose kernel can be replaced; the last cell is the grader's scratch cell."""
+
+    def __init__(self, nb: NotebookNode, factory: KernelFactory, limits: Limits, cwd: Path) -> None:
+        self.nb = nb
+        self.factory = factory
+        self.limits = limits
+        self.timeout = limits.cell_timeout
+        self.client = _capped_client_class()(
+            nb,
+            km=factory(),
+            kernel_name="python3",
+            allow_errors=True,
+            interrupt_on_timeout=False,
+            startup_timeout=int(limits.startup_timeout),
+            shutdown_kernel="immediate",
+            record_timing=False,
+            iopub_timeout=10,
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        self.client.cell_cap = limits.cell_output_bytes
+        self.client.total_cap = limits.total_output_bytes
+        # nbclient counts whole seconds.
+        self.client.timeout_func = lambda cell: max(1, math.ceil(self.timeout))
+
+    async def start(self) -> None:
+        try:
+            await self.client.async_start_new_kernel()
+            await self.client.async_start_new_kernel_client()
+        except Exception as err:
+            raise GradingError(f"the kernel did not start: {type(err).__name__}: {err}") from None
+
+    async def close(self) -> None:
+        if self.client.km is None:
+            return
+        try:
+            await self.client._async_cleanup_kernel()
+        except Exception:  # a kernel that is already gone is fine
+            self.client.km = None
+            self.client.kc = None
+
+    async def restart(self) -> None:
+        await self.close()
+        self.client.km = self.factory()
+        await self.start()
+
+    def dropped(self, index: int) -> int:
+        """Bytes of output the cell printed beyond what was kept, in its last run."""
+        return int(getattr(self.client, "dropped", {}).get(index, 0))
+
+    async def run(self, index: int, timeout: float) -> Outcome:
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        self.timeout = max(timeout, 0.1)
+        cell = self.nb.cells[index]
+        self.client.reset(index)
+        try:
+            await self.client.async_execute_cell(cell, index, store_history=index != len(self.nb.cells) - 1)
+        except CellTimeoutError:
+            return Outcome("timeout", f"still running after {timeout:g} s; stopped")
+        except DeadKernelError:
+            return Outcome("dead", "the kernel died (a crash, os._exit, or out of memory)")
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                ename, evalue = str(output.get("ename", "Error")), str(output.get("evalue", ""))
+                return Outcome(_error_kind(ename, evalue), f"{ename}: {evalue[:300]}")
+        return Outcome("ok")
+
+    async def snippet(self, code: str, timeout: float) -> tuple[Outcome, list[Any]]:
+        scratch = len(self.nb.cells) - 1
+        self.nb.cells[scratch].source = code
+        outcome = await self.run(scratch, timeout)
+        return outcome, list(self.nb.cells[scratch].get("outputs", []))
+
+    async def responsive(self) -> bool:
+        """Interrupt a busy kernel and check it answers again, on fresh channels.
+
+        The timed-out cell leaves a cancelled receive on the old channels that would swallow
+        the next messages, so the client is replaced (the kernel stays).
+        """
+        km = self.client.km
+        assert km is not None
+        try:
+            interrupted = km.interrupt_kernel()
+            if inspect.isawaitable(interrupted):
+                await interrupted
+            if self.client.kc is not None:
+                self.client.kc.stop_channels()
+            kc = km.client()
+            kc.start_channels()
+            self.client.kc = kc
+            # A kernel still stuck in the student's loop cannot answer kernel_info on its shell channel.
+            ready = kc.wait_for_ready(timeout=self.limits.probe_timeout)
+            if inspect.isawaitable(ready):
+                await ready
+        except Exception:
+            return False
+        outcome, _ = await self.snippet("pass", self.limits.probe_timeout)
+        return outcome.ok

@@ -1,0 +1,117 @@
+"""The answer key: expected values, grader-made calls and held-out documents, on the grader's side only.
+
+Computed in the grader's process from the lesson's grading module and the held-out folder;
+nothing here ever enters the student's kernel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpuskit.course.score import QUOTE_LAYERS, speaker_names
+from corpuskit.course.spec import LessonSpec, Question
+from corpuskit.errors import GradingError
+
+
+@dataclass(frozen=True, slots=True)
+class Heldout:
+    texts: tuple[str, ...]
+    gold: tuple[tuple[tuple[int, int, str], ...], ...]
+    speakers: tuple[tuple[frozenset[str], ...], ...] = ()  # quote layers: right names per gold quote
+
+
+@dataclass(frozen=True, slots=True)
+class Calls:
+    """Grader-made argument lists for a function question and the reference result of each."""
+
+    args: tuple[Any, ...]
+    expected: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerKey:
+    expected: Mapping[str, Any] = field(default_factory=dict)
+    heldout: Mapping[str, Heldout] = field(default_factory=dict)
+    calls: Mapping[str, Calls] = field(default_factory=dict)
+
+
+def answer_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path | None = None) -> AnswerKey:
+    module: Any = None
+    if spec.module_path is not None:
+        loader = importlib.util.spec_from_file_location(
+            f"corpuskit_grading_{spec.lesson.replace('-', '_')}", spec.module_path
+        )
+        assert loader is not None and loader.loader is not None
+        module = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(module)
+    expected: dict[str, Any] = {}
+    heldout: dict[str, Heldout] = {}
+    calls: dict[str, Calls] = {}
+
+    def function(q: Question, name: str) -> Any:
+        if module is None or not hasattr(module, name):
+            where = spec.module_path or "the lesson's grading module"
+            raise GradingError(f"{spec.lesson}: question {q.id}: no function {name!r} in {where}")
+        return getattr(module, name)
+
+    for q in spec.questions:
+        if q.kind == "value":
+            if q.compute is not None:
+                # Round-trip through JSON so expected values are exactly the kind of data answers are.
+                expected[q.id] = json.loads(json.dumps(function(q, q.compute)()))
+            else:
+                expected[q.id] = q.expected
+        elif q.calls is not None:
+            args = json.loads(json.dumps(function(q, q.calls.inputs)()))
+            reference = function(q, q.calls.reference)
+            calls[q.id] = Calls(tuple(args), tuple(json.loads(json.dumps(reference(*a))) for a in args))
+        else:
+            heldout[q.id] = load_heldout(q, heldout_root or grading_dir / "heldout")
+    return AnswerKey(expected, heldout, calls)
+
+
+def load_heldout(question: Question, root: Path) -> Heldout:
+    from corpuskit.corpus import load
+
+    assert question.heldout is not None
+    names = question.heldout.documents
+    if names == ("*",):
+        names = tuple(sorted(p.name for p in root.iterdir() if (p / "text.txt").is_file())) if root.is_dir() else ()
+    if not names:
+        raise GradingError(f"question {question.id}: no held-out documents in {root}")
+    texts, gold, speakers = [], [], []
+    for name in names:
+        if not (root / name).is_dir():
+            raise GradingError(f"question {question.id}: no held-out document {root / name}")
+        doc = load(root / name)
+        labels = set(question.heldout.labels)
+        if question.heldout.layer == "entities":
+            spans = [(e.start, e.end, e.label) for e in doc.entities]
+        elif question.heldout.layer == "timexes":
+            spans = [(t.start, t.end, t.type) for t in doc.timexes]
+        elif question.heldout.layer in QUOTE_LAYERS:
+            kept = [q for q in doc.quotes if not labels or q.kind in labels]
+            spans = [(q.content.start, q.content.end, q.kind) for q in kept]
+            speakers.append(tuple(speaker_names(q, doc) for q in kept))
+        else:
+            raise GradingError(f"question {question.id}: cannot score layer {question.heldout.layer!r} yet")
+        texts.append(doc.text)
+        gold.append(tuple(s for s in spans if not labels or s[2] in labels))
+    return Heldout(tuple(texts), tuple(gold), tuple(speakers))
+
+
+_KEYS: dict[tuple[object, ...], AnswerKey] = {}
+
+
+def cached_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path) -> AnswerKey:
+    """The answer key, computed once per process for a lesson (batch workers grade many submissions)."""
+    stamp = tuple(p.stat().st_mtime_ns for p in (spec.path, spec.module_path) if p is not None and p.exists())
+    cache_key = (spec.lesson, str(spec.path), stamp, str(grading_dir.resolve()), str(heldout_root.resolve()))
+    if cache_key not in _KEYS:
+        _KEYS[cache_key] = answer_key(spec, grading_dir, heldout_root)
+    return _KEYS[cache_key]

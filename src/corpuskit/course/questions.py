@@ -1,0 +1,163 @@
+"""Grading one question from what the kernel returned: values, held-out extractors, grader-made calls.
+
+Each grader takes the answer pulled out of the kernel as plain JSON and the answer key, and
+returns a ``QuestionResult`` with points and feedback. Nothing here runs in the kernel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from corpuskit.course import answers
+from corpuskit.course.kernel import Outcome
+from corpuskit.course.key import Calls, Heldout
+from corpuskit.course.report import QuestionResult
+from corpuskit.course.score import QUOTE_LAYERS, earned, score_quotes, score_value
+from corpuskit.course.spec import Question
+
+
+def result(q: Question, points: float, status: str, feedback: str) -> QuestionResult:
+    return QuestionResult(q.id, q.title, points, q.points, status, feedback)
+
+
+def why_not(pulled: answers.Pulled, q: Question, cell_outcome: Outcome) -> QuestionResult:
+    stopped = f" Its cell stopped with {cell_outcome.message}." if not cell_outcome.ok else ""
+    if pulled.status == "missing":
+        what = "function" if q.kind == "function" else "variable"
+        feedback = f"No answer: the {what} `{q.name}` is not defined after its cell ran.{stopped}"
+        return result(q, 0.0, "missing", feedback)
+    if pulled.status == "unserialisable":
+        return result(
+            q,
+            0.0,
+            "invalid",
+            f"`{q.name}` could not be read as plain data ({pulled.error}); "
+            f"use plain Python values (int, str, list, dict).",
+        )
+    return result(q, 0.0, "error", f"The answer to this question could not be read from the kernel.{stopped}")
+
+
+def grade_value(q: Question, pulled: answers.Pulled, expected: Any, cell_outcome: Outcome) -> QuestionResult:
+    if pulled.status != "ok":
+        return why_not(pulled, q, cell_outcome)
+    problem = answers.type_problem(pulled.value, q.type, f"`{q.name}`")
+    if problem:
+        return result(q, 0.0, "invalid", problem[0].upper() + problem[1:] + ".")
+    fraction, detail = score_value(q, pulled.value, expected)
+    points = earned(q, fraction)
+    if points >= q.points:
+        return result(q, points, "correct", "Correct.")
+    hint = f" Hint: {q.hint}" if q.hint else ""
+    detail = f" {detail[0].upper()}{detail[1:]}." if detail else ""
+    status = "partial" if points > 0 else "incorrect"
+    return result(q, points, status, f"Not right yet.{detail}{hint}")
+
+
+def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_outcome: Outcome) -> QuestionResult:
+    from corpuskit.evaluate import evaluate_spans
+
+    assert q.heldout is not None
+    if pulled.status != "ok":
+        return why_not(pulled, q, cell_outcome)
+    results = pulled.value if isinstance(pulled.value, list) else []
+    predictions: list[list[tuple[int, int, str]]] = []
+    notes: list[str] = []
+    for k in range(len(heldout.texts)):
+        item: dict[str, Any] = {"ok": False, "error": "no result"}
+        if k < len(results) and isinstance(results[k], dict):
+            item = results[k]
+        problem = answers.type_problem(item.get("value"), "spans", "what it returned") if item.get("ok") else None
+        if not item.get("ok"):
+            notes.append(f"on held-out text {k + 1} it raised {item.get('error', '')}")
+            predictions.append([])
+        elif problem:
+            notes.append(f"on held-out text {k + 1}, {problem}")
+            predictions.append([])
+        else:
+            predictions.append([(int(s), int(e), str(label)) for s, e, label in item["value"]])
+    if q.heldout.layer in QUOTE_LAYERS:
+        return grade_quotes(q, heldout, predictions, notes)
+    labels = q.heldout.labels or None
+    result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
+    f1 = result.f1
+    fraction = min(1.0, f1 / q.heldout.full_marks_at) if q.heldout.full_marks_at > 0 else float(f1 > 0)
+    points = earned(q, fraction)
+    n = len(heldout.texts)
+    measured = (
+        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` scores F1 {f1:.2f} "
+        f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
+        f"full marks from F1 {q.heldout.full_marks_at:.2f}."
+    )
+    return measured_result(q, points, measured, notes)
+
+
+def measured_result(q: Question, points: float, measured: str, notes: list[str]) -> QuestionResult:
+    """A held-out score's result: the measurement, the first problems met, and the status."""
+    if notes:
+        measured += " Problems: " + "; ".join(notes[:3]) + "."
+    status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
+    return result(q, points, status, measured)
+
+
+def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome: Outcome) -> QuestionResult:
+    """Each result of the student's function against the reference's, as a value answer."""
+    assert q.calls is not None
+    if pulled.status != "ok":
+        return why_not(pulled, q, cell_outcome)
+    rule = dataclasses.replace(q, compare=q.calls.compare, tolerance=q.calls.tolerance)
+    results = pulled.value if isinstance(pulled.value, list) else []
+    fractions: list[float] = []
+    notes: list[str] = []
+    for k, want in enumerate(calls.expected):
+        item = results[k] if k < len(results) and isinstance(results[k], dict) else {"ok": False, "error": "no result"}
+        problem = answers.type_problem(item.get("value"), q.calls.type, "the result") if item.get("ok") else None
+        if not item.get("ok"):
+            notes.append(f"call {k + 1} raised {item.get('error', '')}")
+            fractions.append(0.0)
+        elif problem:
+            notes.append(f"on call {k + 1}, {problem}")
+            fractions.append(0.0)
+        else:
+            fractions.append(score_value(rule, item["value"], want)[0])
+    n = len(calls.expected)
+    mean = sum(fractions) / n if n else 0.0
+    full = q.calls.full_marks_at
+    points = earned(q, min(1.0, mean / full) if full > 0 else float(mean > 0))
+    right = sum(f >= 1.0 - 1e-9 for f in fractions)
+    feedback = (
+        f"The grader called your `{q.name}` on {n} input{'s' if n != 1 else ''} of its own: {right} "
+        f"result{'s' if right != 1 else ''} fully right, mean credit {mean:.2f}."
+    )
+    if notes:
+        feedback += " Problems: " + "; ".join(notes[:3]) + "."
+    if points < q.points and q.hint:
+        feedback += f" Hint: {q.hint}"
+    status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
+    return result(q, points, status, feedback)
+
+
+def grade_quotes(
+    q: Question, heldout: Heldout, predictions: list[list[tuple[int, int, str]]], notes: list[str]
+) -> QuestionResult:
+    """Quote contents matched at the spec's overlap; for ``attributions``, speakers must be right too."""
+    assert q.heldout is not None
+    found = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap)
+    counts = found.attribution if q.heldout.layer == "attributions" else found.content
+    f1 = counts.f1
+    fraction = min(1.0, f1 / q.heldout.full_marks_at) if q.heldout.full_marks_at > 0 else float(f1 > 0)
+    points = earned(q, fraction)
+    n = len(heldout.texts)
+    what = "quotes with the right speaker" if q.heldout.layer == "attributions" else "quote contents"
+    # Speakers are reported only where the question asks for them.
+    speakers = (
+        f"; speaker right on {found.speakers_right} of the {found.matched} quotes found"
+        if q.heldout.layer == "attributions"
+        else ""
+    )
+    measured = (
+        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` finds {what} with F1 {f1:.2f} "
+        f"(precision {counts.precision:.2f}, recall {counts.recall:.2f}, a match covers more than "
+        f"{q.heldout.overlap:.0%} of a quote){speakers}; full marks from F1 {q.heldout.full_marks_at:.2f}."
+    )
+    return measured_result(q, points, measured, notes)
