@@ -237,3 +237,32 @@ def test_any_text_after_the_marker_gets_a_report(text: str) -> None:
     assert pulled.status in ("ok", "missing", "unserialisable")
     for q, expected in VALUE_QUESTIONS:
         assert grade_value(q, pulled, expected, Outcome("ok")).points <= q.points
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 30)).map(lambda t: (t[0], t[0] + t[1], "x")), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SPANS, SPANS, st.sampled_from([0.0, 0.3, 0.8]))
+def test_quote_pairing_without_within_is_the_gender_gap_trackers(
+    gold: list[tuple[int, int, str]], pred: list[tuple[int, int, str]], overlap: float
+) -> None:
+    from corpuskit.course.score import pair_quotes
+    from corpuskit.evaluate.layers import match_quotes
+    from corpuskit.model import Quote, Span
+
+    def quotes(items: list[tuple[int, int, str]]) -> list[Quote]:
+        return [Quote(str(i), Span(s, e, ""), None, None, None, "direct") for i, (s, e, _) in enumerate(items)]
+
+    assert pair_quotes(gold, pred, overlap, 0.0) == match_quotes(quotes(gold), quotes(pred), overlap)
+    # Asking predictions to lie inside the gold only removes pairs.
+    assert len(pair_quotes(gold, pred, overlap, 0.8)) <= len(pair_quotes(gold, pred, overlap, 0.0))
+
+
+def test_a_prediction_mostly_outside_the_gold_quote_finds_nothing() -> None:
+    from corpuskit.course.score import pair_quotes
+
+    gold = [(100, 140, "direct")]
+    assert pair_quotes(gold, [(0, 400, "x")], 0.3, 0.8) == []  # the paragraph around it
+    assert pair_quotes(gold, [(98, 141, "x")], 0.3, 0.8) == [(0, 0)]  # the quote with its marks
+    assert pair_quotes(gold, [(0, 400, "x")], 0.3, 0.0) == [(0, 0)]  # gold coverage alone

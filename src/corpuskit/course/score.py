@@ -191,15 +191,29 @@ class QuoteScore:
     matched: int
 
 
+def _shared(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
 def inside(gold: tuple[int, int], pred: tuple[int, int]) -> float:
     """The share of the prediction's characters that lie inside the gold span.
 
     >>> inside((0, 10), (5, 20))
     0.3333333333333333
     """
-    shared = min(gold[1], pred[1]) - max(gold[0], pred[0])
     length = pred[1] - pred[0]
-    return shared / length if shared > 0 and length > 0 else 0.0
+    return _shared(gold, pred) / length if length > 0 else 0.0
+
+
+def covered(gold: tuple[int, int], pred: tuple[int, int]) -> float:
+    """The share of the gold span's characters the prediction covers (as
+    :func:`corpuskit.evaluate.layers.coverage`).
+
+    >>> covered((0, 10), (5, 20))
+    0.5
+    """
+    length = gold[1] - gold[0]
+    return _shared(gold, pred) / length if length > 0 else 0.0
 
 
 def pair_quotes(
@@ -212,18 +226,15 @@ def pair_quotes(
     mostly inside it (at least ``within`` of their characters), so a paragraph or a whole text
     returned as one quote finds nothing.
     """
-    from corpuskit.evaluate.layers import coverage
-    from corpuskit.model import Span
-
     free = list(range(len(pred)))
     pairs: list[tuple[int, int]] = []
     for gi, (gs, ge, _) in enumerate(gold):
         best, best_score = -1, overlap
         for pi in free:
-            ps, pe, _ = pred[pi]
-            if inside((gs, ge), (ps, pe)) < within:
+            span = (pred[pi][0], pred[pi][1])
+            if inside((gs, ge), span) < within:
                 continue
-            score = coverage(Span(gs, ge, ""), Span(ps, pe, ""))
+            score = covered((gs, ge), span)
             if score > best_score:
                 best, best_score = pi, score
         if best >= 0:
