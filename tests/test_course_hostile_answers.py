@@ -242,27 +242,35 @@ def test_any_text_after_the_marker_gets_a_report(text: str) -> None:
 SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 30)).map(lambda t: (t[0], t[0] + t[1], "x")), max_size=8)
 
 
+def pairs(gold: list[tuple[int, int, str]], pred: list[tuple[int, int, str]], overlap: float, within: float) -> int:
+    from corpuskit.course.score import score_quotes
+
+    speakers = [[frozenset[str]() for _ in gold]]
+    return score_quotes([gold], speakers, [pred], overlap, within).matched
+
+
 @settings(max_examples=200, deadline=None)
-@given(SPANS, SPANS, st.sampled_from([0.0, 0.3, 0.8]))
-def test_quote_pairing_without_within_is_the_gender_gap_trackers(
-    gold: list[tuple[int, int, str]], pred: list[tuple[int, int, str]], overlap: float
+@given(SPANS, SPANS, st.sampled_from([0.0, 0.3, 0.8]), st.sampled_from([0.0, 0.5, 0.8]))
+def test_every_quote_pair_covers_the_gold_and_lies_inside_it(
+    gold: list[tuple[int, int, str]], pred: list[tuple[int, int, str]], overlap: float, within: float
 ) -> None:
-    from corpuskit.course.score import pair_quotes
-    from corpuskit.evaluate.layers import match_quotes
+    from corpuskit.evaluate.layers import coverage, match_quotes
     from corpuskit.model import Quote, Span
 
     def quotes(items: list[tuple[int, int, str]]) -> list[Quote]:
         return [Quote(str(i), Span(s, e, ""), None, None, None, "direct") for i, (s, e, _) in enumerate(items)]
 
-    assert pair_quotes(gold, pred, overlap, 0.0) == match_quotes(quotes(gold), quotes(pred), overlap)
-    # Asking predictions to lie inside the gold only removes pairs.
-    assert len(pair_quotes(gold, pred, overlap, 0.8)) <= len(pair_quotes(gold, pred, overlap, 0.0))
+    found = match_quotes(quotes(gold), quotes(pred), overlap, within)
+    assert len({g for g, _ in found}) == len({p for _, p in found}) == len(found)
+    for g, p in found:
+        gold_span, pred_span = Span(gold[g][0], gold[g][1], ""), Span(pred[p][0], pred[p][1], "")
+        assert coverage(gold_span, pred_span) > overlap
+        assert coverage(pred_span, gold_span) >= within
+    assert pairs(gold, pred, overlap, within) == len(found)
 
 
 def test_a_prediction_mostly_outside_the_gold_quote_finds_nothing() -> None:
-    from corpuskit.course.score import pair_quotes
-
     gold = [(100, 140, "direct")]
-    assert pair_quotes(gold, [(0, 400, "x")], 0.3, 0.8) == []  # the paragraph around it
-    assert pair_quotes(gold, [(98, 141, "x")], 0.3, 0.8) == [(0, 0)]  # the quote with its marks
-    assert pair_quotes(gold, [(0, 400, "x")], 0.3, 0.0) == [(0, 0)]  # gold coverage alone
+    assert pairs(gold, [(0, 400, "x")], 0.3, 0.8) == 0  # the paragraph around it
+    assert pairs(gold, [(98, 141, "x")], 0.3, 0.8) == 1  # the quote with its marks
+    assert pairs(gold, [(0, 400, "x")], 0.3, 0.0) == 1  # gold coverage alone, as the GGT measures

@@ -191,58 +191,6 @@ class QuoteScore:
     matched: int
 
 
-def _shared(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
-
-
-def inside(gold: tuple[int, int], pred: tuple[int, int]) -> float:
-    """The share of the prediction's characters that lie inside the gold span.
-
-    >>> inside((0, 10), (5, 20))
-    0.3333333333333333
-    """
-    length = pred[1] - pred[0]
-    return _shared(gold, pred) / length if length > 0 else 0.0
-
-
-def covered(gold: tuple[int, int], pred: tuple[int, int]) -> float:
-    """The share of the gold span's characters the prediction covers (as
-    :func:`corpuskit.evaluate.layers.coverage`).
-
-    >>> covered((0, 10), (5, 20))
-    0.5
-    """
-    length = gold[1] - gold[0]
-    return _shared(gold, pred) / length if length > 0 else 0.0
-
-
-def pair_quotes(
-    gold: Sequence[tuple[int, int, str]], pred: Sequence[tuple[int, int, str]], overlap: float, within: float
-) -> list[tuple[int, int]]:
-    """Pair gold and predicted quote contents, one to one.
-
-    As in the Gender Gap Tracker evaluation, each gold quote in turn takes the unpaired prediction
-    covering the largest share of it, above ``overlap``; but only among predictions that lie
-    mostly inside it (at least ``within`` of their characters), so a paragraph or a whole text
-    returned as one quote finds nothing.
-    """
-    free = list(range(len(pred)))
-    pairs: list[tuple[int, int]] = []
-    for gi, (gs, ge, _) in enumerate(gold):
-        best, best_score = -1, overlap
-        for pi in free:
-            span = (pred[pi][0], pred[pi][1])
-            if inside((gs, ge), span) < within:
-                continue
-            score = covered((gs, ge), span)
-            if score > best_score:
-                best, best_score = pi, score
-        if best >= 0:
-            free.remove(best)
-            pairs.append((gi, best))
-    return pairs
-
-
 def score_quotes(
     gold: Sequence[Sequence[tuple[int, int, str]]],
     speakers: Sequence[Sequence[frozenset[str]]],
@@ -251,17 +199,24 @@ def score_quotes(
     within: float = 0.0,
 ) -> QuoteScore:
     """Match predicted ``(start, end, speaker)`` quotes to gold contents per document with
-    :func:`pair_quotes`. With ``within`` 0 this is the Gender Gap Tracker's matching
-    (:func:`corpuskit.evaluate.layers.match_quotes`).
+    :func:`corpuskit.evaluate.layers.match_quotes`: each gold quote in turn takes the unpaired
+    prediction covering the largest share of it, above ``overlap``, among the predictions that
+    lie at least ``within`` inside it. With ``within`` 0 this is the Gender Gap Tracker's
+    matching; above 0, a paragraph or a whole text returned as one quote finds nothing.
 
     A found quote's speaker is right when the predicted name is one of the gold quote's
     ``speakers`` (see :func:`speaker_names`).
     """
     from corpuskit.evaluate.counts import Counts
+    from corpuskit.evaluate.layers import match_quotes
+    from corpuskit.model import Quote, Span
+
+    def quotes(items: Sequence[tuple[int, int, str]]) -> list[Quote]:
+        return [Quote(str(i), Span(s, e, ""), None, None, None, "direct") for i, (s, e, _) in enumerate(items)]
 
     content, attribution, right_total, matched_total = Counts(), Counts(), 0, 0
     for doc_gold, doc_speakers, doc_pred in zip(gold, speakers, predictions, strict=True):
-        pairs = pair_quotes(doc_gold, doc_pred, overlap, within)
+        pairs = match_quotes(quotes(doc_gold), quotes(doc_pred), overlap, within)
         right = sum(speaker_key(doc_pred[p][2]) in doc_speakers[g] for g, p in pairs)
         n = len(pairs)
         content += Counts(correct=n, missed=len(doc_gold) - n, spurious=len(doc_pred) - n)
