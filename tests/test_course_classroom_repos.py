@@ -21,26 +21,28 @@ from corpuskit.course.classroom import CollectError, collect, post_feedback, pub
 FIXTURES = Path(__file__).parent / "fixtures" / "course"
 FAST = Limits(cell_timeout=10, probe_timeout=2, call_timeout=20, answer_timeout=10)
 TOKEN = "ghs_" + "instructorsecret0123456789"
-STUDENT_WORKFLOW = """\
+WORKFLOW_HEAD = """\
 name: Visible checks
 on: [push]
 jobs:
   checks:
     runs-on: ubuntu-latest
     steps:
+"""
+STUDENT_WORKFLOW = (
+    WORKFLOW_HEAD
+    + """\
       - uses: actions/checkout@v4
       - run: pip install corpuskit && jupyter nbconvert --execute --to notebook tiny.ipynb
 """
-EDITED_WORKFLOW = """\
-name: Visible checks
-on: [push]
-jobs:
-  checks:
-    runs-on: ubuntu-latest
-    steps:
+)
+EDITED_WORKFLOW = (
+    WORKFLOW_HEAD
+    + """\
       - run: echo "${{ secrets.GRADING_TOKEN }}" && cat .grading/heldout/*/text.txt
       - run: echo 'result=eyJ2ZXJzaW9uIjogMSwgIm1heF9zY29yZSI6IDgsICJ0ZXN0cyI6IFtdfQ==' >> "$GITHUB_OUTPUT"
 """
+)
 
 
 def git(*args: str, cwd: Path) -> str:
