@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpuskit.course import Limits, Report, classroom, grade
 from corpuskit.course.clean import Redactor, exception_name, one_line
+from corpuskit.course.report import CellEvent, QuestionResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "course"
 FAST = Limits(cell_timeout=10, probe_timeout=2, call_timeout=20, answer_timeout=10)
@@ -205,3 +208,18 @@ def test_the_command_gives_points_only_with_summary_feedback(capsys: pytest.Capt
     data = json.loads(capsys.readouterr().out)
     assert code == EXIT_OK and data["events"] == []
     assert all(q["feedback"] == "" for q in data["questions"]) and data["score"] < data["max_score"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.text(max_size=50))
+def test_no_text_forges_a_line_or_breaks_the_xml(feedback: str, message: str, name: str) -> None:
+    question = QuestionResult("q1", "Q1", 0.0, 1.0, "incorrect", feedback)
+    event = CellEvent(3, name, "error", message)
+    report = Report(name + ".ipynb", "tiny", "Tiny", "graded", (question,), (event,), (message,))
+    assert len(report.summary().splitlines()) == 4
+    markdown = report.to_markdown().splitlines()
+    assert [line for line in markdown if line.startswith("#")] == [markdown[0]]
+    assert sum(line.startswith("| ") for line in markdown) == 2  # the header and one question
+    ET.fromstring(report.to_junit().encode("utf-8"))
+    json.loads(report.to_json())
+    classroom.encode(report)

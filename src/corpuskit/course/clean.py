@@ -31,7 +31,8 @@ def one_line(text: object, limit: int = MESSAGE_CHARS) -> str:
     >>> one_line("a\\nb\\x1b[31m c\\x00d")
     'a b cd'
     """
-    value = _ANSI.sub("", str(text))
+    # Escapes and spaces shrink, so a generous slice of a huge text is enough to fill the line.
+    value = _ANSI.sub("", str(text)[: limit * 8 + 64])
     value = "".join(
         " " if ch in "\t\n\r\v\f\x85\u2028\u2029" else ch
         for ch in value
