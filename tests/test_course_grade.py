@@ -117,7 +117,8 @@ def test_partial_credit_is_proportional() -> None:
 def test_function_that_raises_is_reported() -> None:
     report = tiny("function-raises")
     assert points(report)["q4"] == 0
-    assert "RuntimeError: not yet" in report.questions[3].feedback
+    # Named, without its message: a message raised on held-out text can quote that text.
+    assert "raised RuntimeError" in report.questions[3].feedback and "not yet" not in report.questions[3].feedback
 
 
 def test_deleted_question_cell_is_not_found() -> None:

@@ -198,6 +198,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory, processes=args.processes
     )
     if args.merge or (args.submission and Path(args.submission).is_dir()):
+        if args.feedback != "full":
+            raise InputError(args.submission or "-", "--feedback summary grades one submission at a time")
         return _grade_class(args, limits)
     if not args.submission:
         raise InputError("-", "give a SUBMISSION notebook or folder, or --merge DIR...")
@@ -209,7 +211,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         sandbox=args.sandbox,
         heldout_dir=args.heldout,
         release_dir=args.release,
-    )
+    ).with_feedback(args.feedback)
     if args.junit:
         write_text_atomic(args.junit, report.to_junit())
     if args.markdown:
@@ -505,6 +507,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--classroom",
         metavar="FILE",
         help="append result=BASE64 for GitHub Classroom's reporter to FILE ($GITHUB_OUTPUT)",
+    )
+    p.add_argument(
+        "--feedback",
+        choices=["full", "summary"],
+        default="full",
+        help="full (default): feedback and events; summary: points per question only, for summative grading",
     )
     p.add_argument("--grading", metavar="DIR", help="folder with lessons/ and heldout/ (default: ./grading)")
     p.add_argument("--heldout", metavar="DIR", help="a private held-out set, same format as grading/heldout/")

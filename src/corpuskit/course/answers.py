@@ -16,6 +16,7 @@ compares with expected values they never see.
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +26,11 @@ from typing import Any
 MARKER = "@@corpuskit-answer"
 # An answer bigger than this is refused rather than parsed (a hostile kernel can print a lot).
 MAX_ANSWER_CHARS = 5_000_000
+# Plain data is shallow and its numbers are finite: deeper nesting, longer digit strings and
+# integers a float cannot hold exactly are refused before any rule compares them.
+MAX_DEPTH = 64
+MAX_DIGITS = 40
+MAX_INT = 2**53
 
 
 def new_token() -> str:
@@ -150,17 +156,83 @@ def parse_outputs(outputs: Iterable[Mapping[str, Any]], token: str) -> Pulled:
             raw = line[len(prefix) :]
             if len(raw) > MAX_ANSWER_CHARS:
                 return Pulled("unserialisable", error=f"the answer is over {MAX_ANSWER_CHARS:,} characters of JSON")
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as err:
-                return Pulled("unserialisable", error=f"not JSON: {err.msg}")
-            if not isinstance(data, dict) or data.get("status") not in ("ok", "missing", "unserialisable"):
-                return Pulled("unserialisable", error="malformed answer record")
-            if data["status"] == "ok":
-                value = data.get("results") if "results" in data else data.get("value")
-                return Pulled("ok", value, str(data.get("type", "")))
-            return Pulled(data["status"], type_name=str(data.get("type", "")), error=str(data.get("error", "")))
+            return _record(raw)
     return Pulled("no-answer")
+
+
+class _Refused(ValueError):
+    """A token in the answer's JSON that plain data does not have."""
+
+
+def _constant(token: str) -> Any:
+    raise _Refused(f"{token} is not a number plain data can hold")
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _Refused(f"an integer of {len(digits.lstrip('-')):,} digits")
+    return int(digits)
+
+
+def _real(digits: str) -> float:
+    value = float(digits)
+    if not math.isfinite(value):
+        raise _Refused(f"{digits[:20]} is beyond the range of a float")
+    return value
+
+
+def _record(raw: str) -> Pulled:
+    """The snippet's JSON record, or why it cannot be read as plain data."""
+    if _depth_over(raw, MAX_DEPTH):
+        return Pulled("unserialisable", error=f"the answer is nested more than {MAX_DEPTH} levels deep")
+    try:
+        data = json.loads(raw, parse_constant=_constant, parse_int=_integer, parse_float=_real)
+    except _Refused as err:
+        return Pulled("unserialisable", error=f"not plain data: {err}")
+    except (ValueError, RecursionError) as err:
+        why = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
+        return Pulled("unserialisable", error=f"not JSON: {why}")
+    if not isinstance(data, dict) or data.get("status") not in ("ok", "missing", "unserialisable"):
+        return Pulled("unserialisable", error="malformed answer record")
+    if data["status"] != "ok":
+        return Pulled(data["status"], type_name=_text(data.get("type")), error=_text(data.get("error")))
+    value = data.get("results") if "results" in data else data.get("value")
+    problem = _plain_problem(value)
+    if problem:
+        return Pulled("unserialisable", type_name=_text(data.get("type")), error=f"not plain data: {problem}")
+    return Pulled("ok", value, _text(data.get("type")))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _depth_over(raw: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` (checked before parsing, which recurses)."""
+    depth = 0
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
+
+
+def _plain_problem(value: Any) -> str | None:
+    """Why parsed JSON is not plain answer data (an integer beyond what a float holds exactly), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is int and abs(item) > MAX_INT:
+            return f"an integer beyond {MAX_INT:,}"
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return None
 
 
 _TYPE = re.compile(r"\s+")
@@ -195,10 +267,9 @@ def type_problem(value: Any, type_spec: str, label: str = "the answer") -> str |
             and type(value[1]) is int
             and isinstance(value[2], str)
         )
-        return None if ok else f"{label} should be a (start, end, label) triple, not {_short(value)}"
+        return None if ok else f"{label} should be a (start, end, label) triple, not {_shape(value)}"
     if spec == "table":
-        ok = isinstance(value, dict) and {"columns", "index", "data"} <= set(value)
-        return None if ok else f"{label} should be a pandas DataFrame"
+        return None if _is_table(value) else f"{label} should be a pandas DataFrame"
     if spec.startswith("list[") and spec.endswith("]"):
         if not isinstance(value, list):
             return f"{label} should be a list, not {_json_type(value)}"
@@ -211,11 +282,28 @@ def type_problem(value: Any, type_spec: str, label: str = "the answer") -> str |
         if not isinstance(value, dict):
             return f"{label} should be a dict, not {_json_type(value)}"
         for key, item in value.items():
-            problem = type_problem(item, spec[9:-1], f"{label}[{key!r}]")
+            problem = type_problem(item, spec[9:-1], f"{label}[{_short_key(key)}]")
             if problem:
                 return problem
         return None
     raise ValueError(f"unknown answer type {type_spec!r}")
+
+
+def _short_key(key: str) -> str:
+    text = repr(key)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _is_table(value: Any) -> bool:
+    """A DataFrame as ``to_json(orient="split")`` gives it: one row of cells per index entry."""
+    if not isinstance(value, dict) or not {"columns", "index", "data"} <= set(value):
+        return False
+    columns, index, data = value["columns"], value["index"], value["data"]
+    if not (isinstance(columns, list) and isinstance(index, list) and isinstance(data, list)):
+        return False
+    hashable = all(isinstance(c, (str, int, float, bool)) or c is None for c in (*columns, *index))
+    rows = all(isinstance(row, list) and len(row) == len(columns) for row in data)
+    return hashable and rows and len(index) == len(data)
 
 
 def _json_type(value: Any) -> str:
@@ -223,6 +311,11 @@ def _json_type(value: Any) -> str:
     return "None" if value is None else names.get(type(value), type(value).__name__)
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _shape(value: Any) -> str:
+    """What a value is, without repeating what it holds (it may hold text sent into the kernel)."""
+    if isinstance(value, list):
+        kinds = sorted({_json_type(v) for v in value})
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}" + (
+            f" ({', '.join(kinds[:3])})" if kinds else ""
+        )
+    return _json_type(value)

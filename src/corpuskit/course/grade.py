@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from corpuskit.course import answers
 from corpuskit.course.kernel import Kernel, Outcome
-from corpuskit.course.key import AnswerKey, cached_key
+from corpuskit.course.key import AnswerKey, cached_key, sent_texts
 from corpuskit.course.notebook import code_cells, grade_id, lesson_of, read_notebook, release_copy, restore_locked
 from corpuskit.course.questions import grade_calls, grade_function, grade_value, result
 from corpuskit.course.report import CellEvent, QuestionResult, Report
@@ -313,7 +313,7 @@ def grade(
         CellEvent(where.get(gid, -1), gid, "locked-cell", f"this locked cell was {what}") for gid, what in restored
     ]
     ordered = tuple(results[q.id] for q in spec.questions)
-    return Report(
+    report = Report(
         str(path),
         spec.lesson,
         spec.title,
@@ -326,3 +326,4 @@ def grade(
         described,
         heldout_name,
     )
+    return report.redacted(sent_texts(key_source.result()))

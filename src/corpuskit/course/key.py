@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpuskit.course.clean import Redactor
 from corpuskit.course.score import QUOTE_LAYERS, speaker_names
 from corpuskit.course.spec import LessonSpec, Question
 from corpuskit.errors import GradingError
@@ -103,6 +104,22 @@ def load_heldout(question: Question, root: Path) -> Heldout:
         texts.append(doc.text)
         gold.append(tuple(s for s in spans if not labels or s[2] in labels))
     return Heldout(tuple(texts), tuple(gold), tuple(speakers))
+
+
+def sent_texts(key: AnswerKey) -> Redactor:
+    """What removes from a report every piece of text the grader sent into the kernel: the
+    held-out texts and the strings among grader-made call arguments."""
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list | tuple):
+            return [s for item in value for s in strings(item)]
+        return []
+
+    texts = [text for heldout in key.heldout.values() for text in heldout.texts]
+    texts += [s for calls in key.calls.values() for s in strings(list(calls.args))]
+    return Redactor(texts)
 
 
 _KEYS: dict[tuple[object, ...], AnswerKey] = {}

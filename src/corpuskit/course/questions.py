@@ -10,10 +10,11 @@ import dataclasses
 from typing import Any
 
 from corpuskit.course import answers
+from corpuskit.course.clean import exception_name
 from corpuskit.course.kernel import Outcome
 from corpuskit.course.key import Calls, Heldout
 from corpuskit.course.report import QuestionResult
-from corpuskit.course.score import QUOTE_LAYERS, earned, score_quotes, score_value
+from corpuskit.course.score import QUOTE_LAYERS, earned, scaled, score_quotes, score_value
 from corpuskit.course.spec import Question
 
 
@@ -32,10 +33,24 @@ def why_not(pulled: answers.Pulled, q: Question, cell_outcome: Outcome) -> Quest
             q,
             0.0,
             "invalid",
-            f"`{q.name}` could not be read as plain data ({pulled.error}); "
+            f"`{q.name}` could not be read as plain data ({raised(pulled.error)}); "
             f"use plain Python values (int, str, list, dict).",
         )
     return result(q, 0.0, "error", f"The answer to this question could not be read from the kernel.{stopped}")
+
+
+def raised(error: object) -> str:
+    """What the kernel reported about an exception, told without its words.
+
+    The snippet reports ``Name: message``. The message (and a class name of the student's own)
+    may quote anything the kernel holds, held-out text included, so only a built-in exception
+    name is repeated; the grader's own reasons (``not plain data: ...``) are kept.
+    """
+    text = str(error)
+    if text.startswith(("not plain data", "not JSON", "the answer is", "malformed answer")):
+        return text
+    name = text.split(":", 1)[0].strip()
+    return exception_name(name) if name else "an error"
 
 
 def grade_value(q: Question, pulled: answers.Pulled, expected: Any, cell_outcome: Outcome) -> QuestionResult:
@@ -68,8 +83,10 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         if k < len(results) and isinstance(results[k], dict):
             item = results[k]
         problem = answers.type_problem(item.get("value"), "spans", "what it returned") if item.get("ok") else None
+        if not problem and item.get("ok") and not all(0 <= s <= e for s, e, _ in item["value"]):
+            problem = "what it returned has a span whose start is negative or after its end"
         if not item.get("ok"):
-            notes.append(f"on held-out text {k + 1} it raised {item.get('error', '')}")
+            notes.append(f"on held-out text {k + 1} it raised {raised(item.get('error', ''))}")
             predictions.append([])
         elif problem:
             notes.append(f"on held-out text {k + 1}, {problem}")
@@ -81,15 +98,20 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
     labels = q.heldout.labels or None
     result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
     f1 = result.f1
-    fraction = min(1.0, f1 / q.heldout.full_marks_at) if q.heldout.full_marks_at > 0 else float(f1 > 0)
-    points = earned(q, fraction)
+    points = earned(q, scaled(f1, q.heldout.zero_marks_at, q.heldout.full_marks_at))
     n = len(heldout.texts)
     measured = (
         f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` scores F1 {f1:.2f} "
         f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
-        f"full marks from F1 {q.heldout.full_marks_at:.2f}."
+        f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
     )
     return measured_result(q, points, measured, notes)
+
+
+def marks_range(zero_at: float, full_at: float) -> str:
+    if zero_at > 0:
+        return f"points grow from F1 {zero_at:.2f} (what trivial solutions reach) to full marks at F1 {full_at:.2f}"
+    return f"full marks from F1 {full_at:.2f}"
 
 
 def measured_result(q: Question, points: float, measured: str, notes: list[str]) -> QuestionResult:
@@ -113,7 +135,7 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome:
         item = results[k] if k < len(results) and isinstance(results[k], dict) else {"ok": False, "error": "no result"}
         problem = answers.type_problem(item.get("value"), q.calls.type, "the result") if item.get("ok") else None
         if not item.get("ok"):
-            notes.append(f"call {k + 1} raised {item.get('error', '')}")
+            notes.append(f"call {k + 1} raised {raised(item.get('error', ''))}")
             fractions.append(0.0)
         elif problem:
             notes.append(f"on call {k + 1}, {problem}")
@@ -142,11 +164,10 @@ def grade_quotes(
 ) -> QuestionResult:
     """Quote contents matched at the spec's overlap; for ``attributions``, speakers must be right too."""
     assert q.heldout is not None
-    found = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap)
+    found = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap, q.heldout.within)
     counts = found.attribution if q.heldout.layer == "attributions" else found.content
     f1 = counts.f1
-    fraction = min(1.0, f1 / q.heldout.full_marks_at) if q.heldout.full_marks_at > 0 else float(f1 > 0)
-    points = earned(q, fraction)
+    points = earned(q, scaled(f1, q.heldout.zero_marks_at, q.heldout.full_marks_at))
     n = len(heldout.texts)
     what = "quotes with the right speaker" if q.heldout.layer == "attributions" else "quote contents"
     # Speakers are reported only where the question asks for them.
@@ -158,6 +179,7 @@ def grade_quotes(
     measured = (
         f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` finds {what} with F1 {f1:.2f} "
         f"(precision {counts.precision:.2f}, recall {counts.recall:.2f}, a match covers more than "
-        f"{q.heldout.overlap:.0%} of a quote){speakers}; full marks from F1 {q.heldout.full_marks_at:.2f}."
+        f"{q.heldout.overlap:.0%} of a quote and lies at least {q.heldout.within:.0%} inside it){speakers}; "
+        f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
     )
     return measured_result(q, points, measured, notes)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from corpuskit.course.clean import one_line
+
+FEEDBACK_CHARS = 1200
+"""How long one question's feedback or one event's message may be in a report."""
+
+FEEDBACK_LEVELS = ("full", "summary")
+"""``full``: feedback and events; ``summary``: points per question only (summative grading)."""
 
 # A question's status, from best to worst.
 STATUSES = (
@@ -31,6 +41,12 @@ class QuestionResult:
     status: str
     feedback: str
 
+    def __post_init__(self) -> None:
+        # Feedback quotes what the kernel said; no newline or control character may reach a report.
+        for name in ("id", "title", "status"):
+            object.__setattr__(self, name, one_line(getattr(self, name), 200))
+        object.__setattr__(self, "feedback", one_line(self.feedback, FEEDBACK_CHARS))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -50,6 +66,12 @@ class CellEvent:
     grade_id: str | None
     kind: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", one_line(self.kind, 40))
+        object.__setattr__(self, "message", one_line(self.message, FEEDBACK_CHARS))
+        if self.grade_id is not None:
+            object.__setattr__(self, "grade_id", one_line(self.grade_id, 200))
 
     def to_dict(self) -> dict[str, Any]:
         return {"cell": self.cell, "grade_id": self.grade_id, "kind": self.kind, "message": self.message}
@@ -74,6 +96,27 @@ class Report:
     seconds: float = 0.0
     isolation: str = ""  # what the sandbox did, in words
     heldout: str = ""  # which held-out set graded the extractor questions
+
+    def __post_init__(self) -> None:
+        # A submission's file name is the student's choice too.
+        for name in ("submission", "lesson", "title", "status", "sandbox", "isolation", "heldout"):
+            object.__setattr__(self, name, one_line(getattr(self, name), FEEDBACK_CHARS))
+        object.__setattr__(self, "warnings", tuple(one_line(w, FEEDBACK_CHARS) for w in self.warnings))
+
+    def redacted(self, redact: Callable[[str], str]) -> Report:
+        """The report with ``redact`` applied to every text that can quote the kernel."""
+        questions = tuple(dataclasses.replace(q, feedback=redact(q.feedback)) for q in self.questions)
+        events = tuple(dataclasses.replace(e, message=redact(e.message)) for e in self.events)
+        return dataclasses.replace(self, questions=questions, events=events)
+
+    def with_feedback(self, level: str) -> Report:
+        """The report at a feedback level: ``full`` as it is, ``summary`` with points per question only."""
+        if level not in FEEDBACK_LEVELS:
+            raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_LEVELS)}, not {level!r}")
+        if level == "full":
+            return self
+        questions = tuple(dataclasses.replace(q, feedback="") for q in self.questions)
+        return dataclasses.replace(self, questions=questions, events=())
 
     @property
     def score(self) -> float:
@@ -152,14 +195,15 @@ class Report:
         lines = [
             f"## {self.title}: {self.score:g} / {self.max_score:g}",
             "",
-            f"Submission `{self.submission}`, lesson `{self.lesson}`, status `{self.status}`.",
+            f"Submission `{_code(self.submission)}`, lesson `{_code(self.lesson)}`, status `{_code(self.status)}`.",
             "",
             "| question | points | status | feedback |",
             "|---|---:|---|---|",
         ]
         for q in self.questions:
-            feedback = q.feedback.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {q.title} | {q.points:g} / {q.max_points:g} | {q.status} | {feedback} |")
+            lines.append(
+                f"| {_cell(q.title)} | {q.points:g} / {q.max_points:g} | {_cell(q.status)} | {_cell(q.feedback)} |"
+            )
         if self.events:
             lines += ["", "What happened while running the notebook:", ""]
             lines += [f"- {e}" for e in self.events]
@@ -183,3 +227,13 @@ class Report:
 
 def _q(value: object) -> str:
     return quoteattr(str(value))
+
+
+def _cell(text: str) -> str:
+    """Text for one cell of a Markdown table (already one line)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """Text for inside a Markdown code span."""
+    return text.replace("`", "'")

@@ -7,7 +7,7 @@ wrong without giving the answer away.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +20,16 @@ Fraction = tuple[float, str]
 
 
 def score_value(question: Question, answer: Any, expected: Any) -> Fraction:
-    """The fraction earned by a value answer under the question's ``compare`` rule."""
+    """The fraction earned by a value answer under the question's ``compare`` rule.
+
+    An answer whose shape the rule cannot compare (a list where a mapping is expected, a table
+    with ragged rows) earns nothing: the answer's ``type`` is checked first, but a question with
+    type ``any`` leaves the shape to this function.
+    """
     rule = question.compare
+    shape = _RULE_SHAPES.get(rule)
+    if shape is not None and not shape[0](answer):
+        return 0.0, f"the answer should be {shape[1]}"
     if rule == "exact":
         return (1.0, "") if _same(answer, expected) else (0.0, "")
     if rule == "close":
@@ -34,6 +42,20 @@ def score_value(question: Question, answer: Any, expected: Any) -> Fraction:
     if rule == "table":
         return _table_fraction(answer, expected, question.columns, question.tolerance)
     raise ValueError(f"unknown compare rule {rule!r}")
+
+
+def _is_table(value: Any) -> bool:
+    from corpuskit.course.answers import type_problem
+
+    return type_problem(value, "table") is None
+
+
+_RULE_SHAPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "close": (lambda v: type(v) in (int, float), "a number"),
+    "set": (lambda v: isinstance(v, list), "a list"),
+    "mapping": (lambda v: isinstance(v, dict), "a dict"),
+    "table": (_is_table, "a pandas DataFrame"),
+}
 
 
 def _number(value: Any) -> bool:
@@ -115,6 +137,17 @@ def _table_fraction(
     return (right / total if total else 0.0), message
 
 
+def scaled(measured: float, zero_at: float, full_at: float) -> float:
+    """The fraction of the points a measured F1 earns: none up to ``zero_at``, all from ``full_at``,
+    in proportion between. ``zero_at`` is the F1 trivial solutions reach, so they earn nothing
+    beyond it."""
+    if measured >= full_at:
+        return 1.0
+    if measured <= zero_at or full_at <= zero_at:
+        return 0.0
+    return (measured - zero_at) / (full_at - zero_at)
+
+
 def earned(question: Question, fraction: float) -> float:
     """Points for a fraction under the question's partial-credit rule."""
     if fraction >= 1.0 - 1e-9:
@@ -163,10 +196,13 @@ def score_quotes(
     speakers: Sequence[Sequence[frozenset[str]]],
     predictions: Sequence[Sequence[tuple[int, int, str]]],
     overlap: float,
+    within: float = 0.0,
 ) -> QuoteScore:
-    """Match predicted ``(start, end, speaker)`` quotes to gold contents per document, as the
-    Gender Gap Tracker evaluation does (:func:`corpuskit.evaluate.layers.match_quotes`: a gold
-    quote is found by the prediction covering the largest share of it, above ``overlap``).
+    """Match predicted ``(start, end, speaker)`` quotes to gold contents per document with
+    :func:`corpuskit.evaluate.layers.match_quotes`: each gold quote in turn takes the unpaired
+    prediction covering the largest share of it, above ``overlap``, among the predictions that
+    lie at least ``within`` inside it. With ``within`` 0 this is the Gender Gap Tracker's
+    matching; above 0, a paragraph or a whole text returned as one quote finds nothing.
 
     A found quote's speaker is right when the predicted name is one of the gold quote's
     ``speakers`` (see :func:`speaker_names`).
@@ -180,7 +216,7 @@ def score_quotes(
 
     content, attribution, right_total, matched_total = Counts(), Counts(), 0, 0
     for doc_gold, doc_speakers, doc_pred in zip(gold, speakers, predictions, strict=True):
-        pairs = match_quotes(quotes(doc_gold), quotes(doc_pred), overlap)
+        pairs = match_quotes(quotes(doc_gold), quotes(doc_pred), overlap, within)
         right = sum(speaker_key(doc_pred[p][2]) in doc_speakers[g] for g, p in pairs)
         n = len(pairs)
         content += Counts(correct=n, missed=len(doc_gold) - n, spurious=len(doc_pred) - n)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,12 @@ class Heldout:
     overlap: float = 0.3
     """For the ``quotes`` and ``attributions`` layers: the share of a gold content a prediction
     must cover to find it (0.3 and 0.8 in the Gender Gap Tracker evaluation)."""
+    within: float = 0.8
+    """For the quote layers: the share of a prediction that must lie inside the gold content it
+    finds, so that over-long predictions find nothing."""
+    zero_marks_at: float = 0.0
+    """The F1 that earns nothing: what trivial solutions reach. Points grow in proportion from
+    here to ``full_marks_at``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,12 @@ class LessonSpec:
     notebook: str
     questions: tuple[Question, ...]
     path: Path | None = field(default=None, compare=False)
+    hidden_modules: tuple[str, ...] = ()
+    """corpuskit modules the graded kernel cannot import: the reference implementations of what
+    the lesson asks students to write (``corpuskit.extract`` for an extractor question)."""
+    uses: tuple[str, ...] = ()
+    """corpuskit functions the lesson's cells use on purpose (``corpuskit.evaluate.score_spans``);
+    none may lie inside a hidden module."""
 
     @property
     def max_score(self) -> float:
@@ -153,13 +166,38 @@ def parse_spec(data: Mapping[str, Any], path: Path | None = None) -> LessonSpec:
     where = str(path) if path else "spec"
     try:
         questions = tuple(_question(q) for q in data["questions"])
-        spec = LessonSpec(data["lesson"], data["title"], data["notebook"], questions, path)
+        hidden = _dotted_names(data.get("hidden_modules", ()), "hidden_modules")
+        uses = _dotted_names(data.get("uses", ()), "uses")
+        spec = LessonSpec(data["lesson"], data["title"], data["notebook"], questions, path, hidden, uses)
     except (KeyError, TypeError, ValueError) as err:
         raise SpecError(f"{where}: malformed spec ({type(err).__name__}: {err})") from None
+    for name in uses:
+        if any(is_within(name, module) for module in hidden):
+            raise SpecError(f"{where}: {name!r} is listed in uses but lies in a hidden module")
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise SpecError(f"{where}: question ids repeat")
     return spec
+
+
+_DOTTED = re.compile(r"corpuskit(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _dotted_names(names: Any, key: str) -> tuple[str, ...]:
+    if isinstance(names, str) or not all(isinstance(n, str) and _DOTTED.fullmatch(n) for n in names):
+        raise ValueError(f"{key} must be a list of dotted names inside corpuskit, like 'corpuskit.extract'")
+    return tuple(names)
+
+
+def is_within(name: str, module: str) -> bool:
+    """Whether the dotted ``name`` is the module ``module`` or lies inside it.
+
+    >>> is_within("corpuskit.extract.timexes", "corpuskit.extract")
+    True
+    >>> is_within("corpuskit.extractor", "corpuskit.extract")
+    False
+    """
+    return name == module or name.startswith(module + ".")
 
 
 def _question(data: Mapping[str, Any]) -> Question:
@@ -197,7 +235,11 @@ def _question(data: Mapping[str, Any]) -> Question:
             h.get("schema", "strict"),
             float(h.get("full_marks_at", 1.0)),
             float(h.get("overlap", 0.3)),
+            float(h.get("within", 0.8)),
+            float(h.get("zero_marks_at", 0.0)),
         )
+        if not 0.0 <= heldout.zero_marks_at < heldout.full_marks_at <= 1.0:
+            raise ValueError(f"question {data['id']!r}: heldout needs 0 <= zero_marks_at < full_marks_at <= 1")
     elif "expected" not in data and "compute" not in data:
         raise ValueError(f"question {data['id']!r}: a value question needs expected or compute")
     points = float(data["points"])

@@ -113,14 +113,22 @@ def speaker_matches(gold: Quote, pred: Quote, gold_doc: Document) -> bool:
     return any(_overlaps(pred.source, target) for target in targets)
 
 
-def match_quotes(gold: Sequence[Quote], pred: Sequence[Quote], threshold: float) -> list[tuple[int, int]]:
+def match_quotes(
+    gold: Sequence[Quote], pred: Sequence[Quote], threshold: float, within: float = 0.0
+) -> list[tuple[int, int]]:
     """Pair quotes as the GGT evaluation does: each gold quote in turn takes the unpaired
-    prediction covering the largest share of it, if that share exceeds ``threshold``."""
+    prediction covering the largest share of it, if that share exceeds ``threshold``.
+
+    ``within`` > 0 also asks a prediction to lie that much inside the gold content (the share of
+    its own characters), so an over-long prediction pairs with nothing; the GGT evaluation uses 0.
+    """
     free = list(range(len(pred)))
     pairs: list[tuple[int, int]] = []
     for gi, g in enumerate(gold):
         best, best_score = -1, threshold
         for pi in free:
+            if within and coverage(pred[pi].content, g.content) < within:
+                continue
             score = coverage(g.content, pred[pi].content)
             if score > best_score:
                 best, best_score = pi, score

@@ -1,0 +1,46 @@
+"""Trivial solutions earn at most a quarter of a held-out question's points; the model solution
+earns them all; docs/course.md shows the table ``python -m tests.trivial`` prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.trivial import BASELINE, HELD_OUT_QUESTIONS, hidden_baseline, markdown, model_solution, points, spec_of
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "course.md"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "question"), HELD_OUT_QUESTIONS)
+def test_trivial_solutions_earn_at_most_a_quarter(lesson: str, question: str) -> None:
+    from tests.trivial import trivial_solutions
+
+    spec, q = spec_of(lesson, question)
+    for name, solution in trivial_solutions(q).items():
+        if name == BASELINE:
+            # corpuskit's own extractors would earn full marks, so the graded kernel cannot import them.
+            assert hidden_baseline(lesson)
+            continue
+        earned = points(lesson, question, solution)
+        assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
+    assert points(lesson, question, model_solution(spec, q)) == q.points
+
+
+def test_every_held_out_question_is_in_the_table() -> None:
+    from corpuskit.course.spec import load_spec
+    from tests.trivial import GRADING
+
+    held_out = {
+        (spec.lesson, q.id)
+        for spec in (load_spec(GRADING, p.stem) for p in sorted((GRADING / "lessons").glob("*.json")))
+        for q in spec.questions
+        if q.heldout is not None
+    }
+    assert held_out == set(HELD_OUT_QUESTIONS)
+
+
+@pytest.mark.slow
+def test_the_docs_show_the_measured_table() -> None:
+    assert markdown() in DOCS.read_text(encoding="utf-8")

@@ -1,0 +1,214 @@
+"""The points trivial solutions earn on every held-out question, next to the model solution's.
+
+Each trivial solution is a function of the text, scored exactly as the grader scores a student's
+function (``corpuskit.course.questions.grade_function`` on the answer key's held-out texts); the
+model solution is the lesson's own function, run from ``solutions/<lesson>.ipynb``.
+
+    python -m tests.trivial                      # prints the table kept in docs/course.md
+    python -m tests.trivial --heldout DIR        # the same on a private held-out set
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import corpuskit
+from corpuskit.course.answers import Pulled
+from corpuskit.course.kernel import Outcome
+from corpuskit.course.key import AnswerKey, answer_key
+from corpuskit.course.questions import grade_function
+from corpuskit.course.spec import LessonSpec, Question, load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+GRADING = ROOT / "grading"
+HELDOUT: Path | None = None  # a private held-out set, instead of GRADING / "heldout"
+HELD_OUT_QUESTIONS = (
+    ("02-annotating", "q6-dates"),
+    ("03-entities", "q6-people"),
+    ("04-quotes", "q6-find-quotes"),
+    ("04-quotes", "q7-attributions"),
+    ("05-events-time", "q6-find-timexes"),
+)
+Spans = list[tuple[int, int, str]]
+Solution = Callable[[str], Spans]
+
+WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+PAIR = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
+
+
+def _label(q: Question) -> str:
+    assert q.heldout is not None
+    if q.heldout.labels:
+        return q.heldout.labels[0]
+    return {"timexes": "DATE", "quotes": "direct"}.get(q.heldout.layer, "PERSON")
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r'[^\s][^\n]*?(?:[.!?]"?(?=\s)|$|(?=\n))', text, re.M)]
+
+
+def _passages(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r'"[^"\n]+"|\u201c[^\u201d\n]+\u201d', text)]
+
+
+def _speaker_near(text: str, start: int) -> str:
+    """The capitalised word pair nearest a span: a trivial guess at its speaker."""
+    pairs = list(PAIR.finditer(text))
+    if not pairs:
+        return ""
+    return min(pairs, key=lambda m: abs(m.start() - start)).group()
+
+
+def _labelled(q: Question, text: str, spans: list[tuple[int, int]]) -> Spans:
+    assert q.heldout is not None
+    if q.heldout.layer == "attributions":
+        return [(s, e, _speaker_near(text, s)) for s, e in spans]
+    return [(s, e, _label(q)) for s, e in spans]
+
+
+@cache
+def _hanoi() -> corpuskit.Document:
+    return corpuskit.load("hanoi-summit-2019")
+
+
+def _layer_spans(q: Question, doc: Any) -> Spans:
+    """A document's gold (or a system's output) for the question's layer, as the function would return it."""
+    assert q.heldout is not None
+    layer, labels = q.heldout.layer, set(q.heldout.labels)
+    if layer == "entities":
+        return [(e.start, e.end, e.label) for e in doc.entities if not labels or e.label in labels]
+    if layer == "timexes":
+        return [(t.start, t.end, t.type) for t in doc.timexes]
+    names = {c.id: c.name for c in doc.clusters}
+    return [
+        (quote.content.start, quote.content.end, quote.source.text if quote.source else names.get(quote.speaker, ""))
+        for quote in doc.quotes
+    ]
+
+
+def trivial_solutions(q: Question) -> dict[str, Solution]:
+    """Every trivial solution of the question, by name."""
+    assert q.heldout is not None
+
+    def baseline(text: str) -> Spans:
+        from corpuskit.extract import extract
+
+        return _layer_spans(q, extract(text, dct=_hanoi().creation_time))
+
+    return {
+        "empty list": lambda text: [],
+        "every paragraph": lambda text: _labelled(q, text, _paragraphs(text)),
+        "every sentence": lambda text: _labelled(q, text, _sentences(text)),
+        "every quoted passage": lambda text: _labelled(q, text, _passages(text)),
+        "capitalised word pairs": lambda text: _labelled(q, text, [(m.start(), m.end()) for m in PAIR.finditer(text)]),
+        "weekday/month regex": lambda text: _labelled(
+            q,
+            text,
+            [(m.start(), m.end()) for m in re.finditer(rf"\b(?:{WEEKDAYS}|(?:{MONTHS})(?: \d{{1,2}})?)\b", text)],
+        ),
+        BASELINE: baseline,
+        "Hanoi gold hard-coded": lambda text: _layer_spans(q, _hanoi()),
+    }
+
+
+def model_solution(spec: LessonSpec, q: Question) -> Solution:
+    """The lesson's own function: the solution notebook's code cells run up to the question's cell."""
+    import nbformat
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    nb = nbformat.read(ROOT / "solutions" / spec.notebook, as_version=4)
+    namespace: dict[str, Any] = {"__name__": "__lesson__"}
+    stack = contextlib.ExitStack()
+    cwd = Path.cwd()
+    try:
+        os.chdir(ROOT / "solutions")
+        stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            exec(compile(cell.source, f"<{spec.lesson}>", "exec"), namespace)
+            if cell.metadata.get("nbgrader", {}).get("grade_id") == q.cell:
+                break
+    finally:
+        stack.close()
+        os.chdir(cwd)
+    function: Solution = namespace[q.name]
+    return function
+
+
+@cache
+def _spec_and_key(lesson: str) -> tuple[LessonSpec, AnswerKey]:
+    spec = load_spec(GRADING, lesson)
+    return spec, answer_key(spec, GRADING, HELDOUT)
+
+
+def spec_of(lesson: str, question: str) -> tuple[LessonSpec, Question]:
+    spec, _ = _spec_and_key(lesson)
+    return spec, next(q for q in spec.questions if q.id == question)
+
+
+def points(lesson: str, question: str, solution: Solution) -> float:
+    """What the grader gives ``solution`` on the question's held-out texts."""
+    _, key = _spec_and_key(lesson)
+    _, q = spec_of(lesson, question)
+    heldout = key.heldout[q.id]
+    results = [{"ok": True, "value": [list(span) for span in solution(text)]} for text in heldout.texts]
+    return grade_function(q, Pulled("ok", results), heldout, Outcome("ok")).points
+
+
+def table() -> list[tuple[str, str, float, dict[str, float], float]]:
+    """(lesson, question, max points, points of each trivial solution, model solution's points)."""
+    rows = []
+    for lesson, question in HELD_OUT_QUESTIONS:
+        spec, q = spec_of(lesson, question)
+        trivial = {name: points(lesson, question, f) for name, f in trivial_solutions(q).items()}
+        rows.append((lesson, question, q.points, trivial, points(lesson, question, model_solution(spec, q))))
+    return rows
+
+
+BASELINE = "shipped baseline"
+
+
+def hidden_baseline(lesson: str) -> bool:
+    """Whether the graded kernel of the lesson cannot import the shipped baselines."""
+    return "corpuskit.extract" in _spec_and_key(lesson)[0].hidden_modules
+
+
+def markdown() -> str:
+    """The table: a hidden baseline earns 0 in the graded kernel; its cell shows what it would earn."""
+    rows = table()
+    names = list(rows[0][3])
+    lines = [
+        "| question | points | " + " | ".join(names) + " | model solution |",
+        "|---|---:|" + "---:|" * (len(names) + 1),
+    ]
+    for lesson, question, full, trivial, model in rows:
+        cells = " | ".join(
+            f"0 (hidden; {trivial[name]:g} if importable)"
+            if name == BASELINE and hidden_baseline(lesson)
+            else f"{trivial[name]:g}"
+            for name in names
+        )
+        lines.append(f"| {lesson} {question} | {full:g} | {cells} | {model:g} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Points of trivial solutions on the held-out questions.")
+    parser.add_argument("--heldout", type=Path, help="a private held-out set (default: grading/heldout)")
+    HELDOUT = parser.parse_args().heldout
+    print(markdown())
