@@ -3,6 +3,7 @@ the tables, the list of disagreements and ``corpuskit agree``."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -275,3 +276,11 @@ def test_agree_refuses_two_texts(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["agree", str(a), str(b)]) == EXIT_INVALID
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "different text" in err
+
+
+def test_argument_order_is_no_disagreement() -> None:
+    met = DOC_A.events[0]
+    reordered = dataclasses.replace(met, arguments=tuple(reversed(met.arguments)))
+    doc = dataclasses.replace(DOC_A, events=(reordered, *DOC_A.events[1:]))
+    assert not disagreements(DOC_A, doc)
+    assert compare(DOC_A, doc).events.arguments.f1 == 1.0

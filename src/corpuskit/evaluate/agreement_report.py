@@ -222,7 +222,8 @@ def _span_disagreements(
 
 def _event_detail(doc: Document, i: int) -> str:
     e = doc.events[i]
-    args = ", ".join(f"{a.role}={a.text!r}" for a in e.arguments)
+    # Sorted, so that the order an annotator listed the arguments in is no disagreement.
+    args = ", ".join(sorted(f"{a.role}={a.text!r}" for a in e.arguments))
     return f"{e.type} {e.polarity}/{e.modality}/{e.tense}/{e.realis} [{args}]"
 
 
