@@ -27,7 +27,8 @@ NONE = "–"
 """Shown where a figure has nothing to be computed from (no items, no pairs)."""
 
 
-def _pct(value: float) -> str:
+def _fixed(value: float) -> str:
+    """A score with three decimals, as every table here prints them."""
     return f"{value:.3f}"
 
 
@@ -40,7 +41,7 @@ def _pair_row(layer: str, measure: str, counts: Counts) -> Row:
         str(counts.correct),
         str(counts.missed),
         str(counts.spurious),
-        _pct(counts.f1) if counts.possible + counts.actual else NONE,
+        _fixed(counts.f1) if counts.possible + counts.actual else NONE,
     )
 
 
@@ -79,16 +80,16 @@ def _kappa_row(layer: str, name: str, kappa: KappaResult, agreed: int | None = N
         name,
         str(kappa.tokens),
         str(shown),
-        _pct(kappa.observed),
-        _pct(kappa.expected),
-        _pct(kappa.kappa),
+        _fixed(kappa.observed),
+        _fixed(kappa.expected),
+        _fixed(kappa.kappa),
     )
 
 
 def _field_row(layer: str, field: FieldAgreement, where: str) -> Row:
     name = f"{field.name} ({where})"
     if not field.chance_corrected:
-        raw = _pct(field.agreed / field.total) if field.total else NONE
+        raw = _fixed(field.agreed / field.total) if field.total else NONE
         return (layer, name, str(field.total), str(field.agreed), raw, NONE, NONE)
     return _kappa_row(layer, name, field.kappa, field.agreed)
 
@@ -110,7 +111,7 @@ def field_rows(result: DocumentAgreement) -> list[Row]:
                 f"speaker ({where})",
                 str(speaker.total),
                 str(speaker.correct),
-                _pct(speaker.value) if speaker.total else NONE,
+                _fixed(speaker.value) if speaker.total else NONE,
                 NONE,
                 NONE,
             )
@@ -134,9 +135,9 @@ def coref_rows(result: DocumentAgreement) -> list[Row]:
         rows.append(
             (
                 name,
-                f"{score.recall_num:g} / {score.recall_den:g} = {_pct(score.recall)}",
-                f"{score.precision_num:g} / {score.precision_den:g} = {_pct(score.precision)}",
-                _pct(score.f1),
+                f"{score.recall_num:g} / {score.recall_den:g} = {_fixed(score.recall)}",
+                f"{score.precision_num:g} / {score.precision_den:g} = {_fixed(score.precision)}",
+                _fixed(score.f1),
             )
         )
     return rows
