@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 import corpuskit
+from corpuskit.evaluate.agreement import compare
+from corpuskit.evaluate.agreement_report import format_agreement
 from tests.pinning import moved
 
 DOC_ID = "hanoi-summit-2019"
@@ -17,7 +20,7 @@ DOC_ID = "hanoi-summit-2019"
 # Pinned counts. When an annotation is added or removed on purpose, update this table and
 # the table in corpus/DATASHEET.md in the same commit.
 EXPECTED_COUNTS: dict[str, int] = {
-    "entities": 102,
+    "entities": 101,
     "clusters": 16,
     "mentions": 124,
     "quotes": 26,
@@ -25,7 +28,7 @@ EXPECTED_COUNTS: dict[str, int] = {
     "timexes": 17,
     "entity:PERSON": 43,
     "entity:GPE": 24,
-    "entity:DATE": 11,
+    "entity:DATE": 10,
     "entity:CARDINAL": 7,
     "entity:ORDINAL": 4,
     "entity:TIME": 4,
@@ -61,8 +64,8 @@ EXPECTED_COUNTS: dict[str, int] = {
     "event:Schedule.Cancel": 1,
     "event:Schedule.Reschedule": 1,
     "event:Weapon.Test": 1,
-    "event-status:positive/asserted/actual": 36,
-    "event-status:positive/other/other": 25,
+    "event-status:positive/asserted/actual": 37,
+    "event-status:positive/other/other": 24,
     "event-status:negative/asserted/other": 7,
     "event-status:negative/other/other": 1,
     "timex:DATE": 10,
@@ -223,6 +226,9 @@ def test_what_did_not_happen(doc: corpuskit.Document) -> None:
     assert status(_event(doc, "visit", "goodwill visit")) == ("positive", "other", "future", "other")
     # planned at the summit, never done: the tense is when it would have happened
     assert status(_event(doc, "sign", "paper today to sign")) == ("positive", "other", "past", "other")
+    # what continues is under way; only its continuation is to come
+    assert status(_event(doc, "talks", "talks between")) == ("positive", "asserted", "present", "actual")
+    assert status(_event(doc, "continue", "would continue though")) == ("positive", "other", "future", "other")
 
 
 def test_only_positive_asserted_past_or_present_events_are_actual(doc: corpuskit.Document) -> None:
@@ -248,6 +254,35 @@ def test_time_roles_are_filled_by_time_expressions(doc: corpuskit.Document) -> N
     assert [a.role for a in _event(doc, "brought forward", "brought forward").arguments] == ["Event"]
     conference = _event(doc, "press conference", "Trump's press conference")
     assert ("Time-Within", "2 p.m. local time") in [(a.role, a.text) for a in conference.arguments]
+    # the discussions began the night before: only their continuation falls within the next day
+    assert [a.role for a in _event(doc, "discussions", "their discussions").arguments] == ["Entity"]
+
+
+def _arguments(event) -> list[tuple[str, str]]:
+    return sorted((a.role, a.text) for a in event.arguments)
+
+
+def test_adjudicated_arguments(doc: corpuskit.Document) -> None:
+    # the event's own possessor names its participants
+    assert _arguments(_event(doc, "summit", "their second summit without")) == [
+        ("Entity", "their"),
+        ("Place", "the Vietnamese capital"),
+    ]
+    # the controller of a non-finite event is its agent, not the owner of its object
+    assert _arguments(_event(doc, "denuclearizing", "denuclearizing")) == [("Agent", "Kim")]
+    # an Event argument is the operated-on event's whole noun phrase, annotated as a trigger or not
+    assert ("Event", "work on that") in _arguments(_event(doc, "continue", "continue to work"))
+    assert _arguments(_event(doc, "start", "the start of")) == [
+        ("Entity", "their countries"),
+        ("Event", "new relations between their countries"),
+    ]
+    assert ("Event", "relations with Kim") in _arguments(_event(doc, "maintain", "maintain"))
+    # a place given through the occasion locates the event, as a time does
+    assert ("Place", "Singapore") in _arguments(_event(doc, "agreed", "agreed at"))
+    assert ("Place", "Hanoi") in _arguments(_event(doc, "agreement", '"No agreement was reached"'))
+    # a practice is not an event; it fills the Event argument of the pause in it
+    assert not [e.id for e in doc.events if "diplomacy" in e.trigger.text]
+    assert ("Event", "the summit diplomacy") in _arguments(_event(doc, "hiatus", "hiatus"))
 
 
 def test_timex_values(doc: corpuskit.Document) -> None:
@@ -259,6 +294,8 @@ def test_timex_values(doc: corpuskit.Document) -> None:
     assert value["two hours"] == ("DURATION", "PT2H")
     assert value["two-day"] == ("DURATION", "P2D")
     assert value["the days and weeks ahead"] == ("DATE", "FUTURE_REF")
+    # the unit of a vague duration is the spacing of such events in the text (months here)
+    assert value["a long time"] == ("DURATION", "PXM")
     # 2 p.m. in Hanoi (UTC+7) and 0700 GMT are the same instant
     local = datetime.fromisoformat(value["2 p.m. local time"][1])
     gmt = datetime.fromisoformat(value["0700 GMT"][1].replace("Z", "+00:00"))
@@ -281,4 +318,30 @@ def test_hard_entity_decisions(doc: corpuskit.Document) -> None:
     assert set(by_text["Pyongyang"]) == {("GPE", "ORG")}
     assert by_text["Washington"] == [("GPE", "ORG")]
     assert "Secretary of State" not in by_text
+    # vague, with no calendar reference: a time expression but not an entity
+    assert "the days and weeks ahead" not in by_text and "the future" not in by_text
     assert "Kim Jong Un" in by_text and not any(t.startswith("Top leader") for t in by_text)
+
+
+def test_the_second_annotation_is_labelled_independent_and_the_constructed_one_constructed() -> None:
+    second = corpuskit.load(DOC_ID, annotations="annotator_b.json")
+    constructed = corpuskit.load(DOC_ID, annotations="constructed_b.json")
+    assert second.metadata["annotator"] == "annotator B" and second.metadata["constructed"] is False
+    assert "without access to the gold" in second.metadata["notes"]
+    assert constructed.metadata["constructed"] is True
+
+
+def test_datasheet_shows_the_agreement_agree_prints_after_adjudication(doc: corpuskit.Document) -> None:
+    table = format_agreement(compare(doc, corpuskit.load(DOC_ID, annotations="annotator_b.json")), markdown=True)
+    datasheet = (Path(__file__).parents[1] / "corpus" / "DATASHEET.md").read_text(encoding="utf-8")
+    after = datasheet.split("### Agreement after adjudication", 1)[1]
+    assert table.strip() in after, "the datasheet's table after adjudication is not what `corpuskit agree` prints"
+
+
+def test_constructed_annotation_figures_in_the_datasheet(doc: corpuskit.Document) -> None:
+    result = compare(doc, corpuskit.load(DOC_ID, annotations="constructed_b.json"))
+    ents, strict_quotes = result.entities, result.quotes[1]
+    assert (ents.labelled.correct, ents.labelled.possible, ents.labelled.actual) == (93, 101, 99)
+    assert ents.spans.exact.correct == 96
+    assert (strict_quotes.threshold, strict_quotes.content.correct, strict_quotes.content.actual) == (0.8, 23, 24)
+    assert (strict_quotes.speaker.correct, strict_quotes.speaker.total) == (23, 23)

@@ -140,6 +140,22 @@ def _evaluate_system(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_agree(args: argparse.Namespace) -> int:
+    from corpuskit.evaluate.agreement import compare
+    from corpuskit.evaluate.agreement_report import disagreements, format_agreement
+
+    doc_a, doc_b = corpus.load(args.a), corpus.load(args.b)
+    if doc_a.text != doc_b.text:
+        raise InputError(args.b, f"annotates a different text than {args.a}")
+    result = compare(doc_a, doc_b)
+    print(format_agreement(result, markdown=args.markdown), end="")
+    if args.disagreements:
+        print()
+        for item in disagreements(doc_a, doc_b, result):
+            print(item.line())
+    return EXIT_OK
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -445,6 +461,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the result as JSON: per schema correct, incorrect, partial, "
         "missed, spurious, precision, recall, f1",
     )
+
+    p = _add(
+        commands,
+        "agree",
+        _cmd_agree,
+        "Agreement between two annotations of one text, on every layer, with the counts behind each figure.",
+        "  corpuskit agree corpus/hanoi-summit-2019/annotations.json corpus/hanoi-summit-2019/annotator_b.json\n"
+        "  corpuskit agree gold.json mine.json --markdown\n"
+        "  corpuskit agree gold.json mine.json --disagreements",
+    )
+    p.add_argument("a", metavar="A", help="annotator A: an annotations file, a document folder or id")
+    p.add_argument("b", metavar="B", help="annotator B: another annotation of the same text")
+    p.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    p.add_argument("--disagreements", action="store_true", help="then list every item the two treat differently")
 
     p = _add(
         commands,

@@ -1,6 +1,15 @@
 """Evaluation and agreement: span matching, layer metrics, agreement, uncertainty."""
 
-from corpuskit.evaluate.agreement import Agreement, KappaResult, agreement, cohen_kappa, kappa_from_table, token_kappa
+from corpuskit.evaluate.agreement import (
+    Agreement,
+    DocumentAgreement,
+    KappaResult,
+    agreement,
+    cohen_kappa,
+    compare,
+    kappa_from_table,
+    token_kappa,
+)
 from corpuskit.evaluate.bootstrap import BootstrapResult, bootstrap, bootstrap_entities, sentence_counts
 from corpuskit.evaluate.coref import CorefResult, CorefScore, b_cubed, evaluate_coref, muc
 from corpuskit.evaluate.counts import Accuracy, Counts
@@ -29,6 +38,7 @@ __all__ = [
     "CorefResult",
     "CorefScore",
     "Counts",
+    "DocumentAgreement",
     "EventResult",
     "KappaResult",
     "Match",
@@ -42,6 +52,7 @@ __all__ = [
     "bootstrap",
     "bootstrap_entities",
     "cohen_kappa",
+    "compare",
     "confusion_table",
     "error_table",
     "evaluate_coref",
