@@ -45,7 +45,13 @@ def test_tiny_ann_lines(tiny: Document) -> None:
     assert "T2\tPERSON 0 3\tKim\n" in ann
     assert "E1\tContact_Meet:T7 Entity:T8\n" in ann
     assert "A3\tPolarity E1 positive\n" in ann
-    assert '#2\tAnnotatorNotes T2\t{"id": "T1", "cluster": "kim"}\n' in ann
+    assert '#2\tAnnotatorNotes T2\t{"id": "T1"}\n' in ann
+    # Coreference is brat's equivalence: the mention, the entity and the argument of cluster kim.
+    assert "*\tCoref T5 T2 T8\n" in ann
+    assert (
+        '\tAnnotatorNotes T5\t{"cluster": "kim", "name": "Kim Jong Un", "type": "PERSON", "wikidata": "Q56226"}\n'
+        in ann
+    )
 
 
 def test_annotation_made_in_brat_without_notes_reads_with_defaults(tmp_path: Path) -> None:
@@ -106,6 +112,7 @@ def bratly_parse(ann: str) -> dict[str, Any]:
     spans: dict[str, Any] = {}
     every: dict[str, Any] = {}
     lines = ann.splitlines()
+    chains = []
     for line in lines:
         if line.startswith("T"):
             spans[line.split("\t")[0]] = every[line.split("\t")[0]] = bratly.EntityAnnotation.from_line(line)
@@ -120,11 +127,14 @@ def bratly_parse(ann: str) -> dict[str, Any]:
             every[line.split("\t")[0]] = bratly.EventAnnotation.from_line(line, spans)
         elif line.startswith("R"):
             every[line.split("\t")[0]] = bratly.RelationAnnotation.from_line(line, spans)
+        elif line.startswith("*"):
+            chains.append(bratly.EquivalenceAnnotation.from_line(line, spans))
     for line in lines:
         if line.startswith("A"):
             every[line.split("\t")[0]] = bratly.AttributeAnnotation.from_line(line, every)
         elif line.startswith("#"):
             every[line.split("\t")[0]] = bratly.NoteAnnotation.from_line(line, every)
+    every.update((f"*{n}", chain) for n, chain in enumerate(chains, start=1))
     return every
 
 
@@ -156,6 +166,18 @@ def test_annotation_conf_lists_every_type_we_write(tiny: Document) -> None:
     sections = dict(re.findall(r"\[(\w+)\]\n(.*?)(?=\n\[|\Z)", conf, re.S))
     declared = {line.split("\t")[0] for body in sections.values() for line in body.splitlines() if line}
     used = {m for m in re.findall(r"^T\d+\t(\S+)", ann, re.M)} | {m for m in re.findall(r"^A\d+\t(\S+)", ann, re.M)}
-    used |= set(re.findall(r"^R\d+\t(\S+)", ann, re.M))
+    used |= set(re.findall(r"^R\d+\t(\S+)", ann, re.M)) | set(re.findall(r"^\*\t(\S+)", ann, re.M))
     assert used <= declared
-    assert "Contact_Meet\tEntity*:<ENTITY>" in conf
+    assert "Coref\tArg1:Mention|Argument|PERSON|" in conf and "<REL-TYPE>:symmetric-transitive" in conf
+
+
+def test_event_roles_take_only_the_spans_an_argument_can_be() -> None:
+    events = re.search(r"\[events\]\n(.*?)\n\n", annotation_conf(), re.S)
+    assert events
+    for line in events.group(1).splitlines():
+        for slot in line.split("\t")[1].split(", "):
+            role, targets = slot.split(":")
+            kinds = set(targets.split("|"))
+            assert "Argument" in kinds and "PERSON" in kinds and "TIMEX3" in kinds, line
+            assert not kinds & {"Headline", "Paragraph", "Quote", "Cue", "Source", "<ENTITY>"}, line
+            assert ("<EVENT>" in kinds) == (role == "Event*"), line
