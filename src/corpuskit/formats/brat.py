@@ -216,7 +216,7 @@ COREF = "Coref"
 # What an event argument may point at in brat: a span that can be a participant, never a
 # section, a quote or its parts.
 _ARGUMENT_TARGETS = ("Argument", "Mention", *ENTITY_LABELS, "TIMEX3")
-_COREF_MEMBERS = ("Mention", "Argument", *ENTITY_LABELS)
+_COREF_MEMBERS = ("Mention", "Argument", "Source", *ENTITY_LABELS)
 
 
 def annotation_conf(doc: Document | None = None) -> str:
@@ -233,12 +233,11 @@ def annotation_conf(doc: Document | None = None) -> str:
     roles = list(EVENT_ROLES)
     for event in events_of_doc:
         roles += [a.role for a in event.arguments if a.role not in roles]
-    targets = "|".join(_ARGUMENT_TARGETS)
-    slots = ", ".join(
-        f"{_role_name(role)}*:{targets}|<EVENT>" if role == "Event" else f"{_role_name(role)}*:{targets}"
-        for role in roles
-    )
-    events = [f"{_event_type(kind)}\t{slots}" for kind in sorted(kinds)]
+    # brat macros (expanded in the order defined) keep the file short: every event type takes
+    # every role, each limited to the spans an argument can be.
+    slots = ", ".join(f"{_role_name(r)}*:<ARG>|<EVENT>" if r == "Event" else f"{_role_name(r)}*:<ARG>" for r in roles)
+    events = [f"<ROLES>={slots}", f"<ARG>={'|'.join(_ARGUMENT_TARGETS)}"]
+    events += [f"{_event_type(kind)}\t<ROLES>" for kind in sorted(kinds)]
     attributes = [
         f"Role\tArg:<ENTITY>, Value:{'|'.join(METONYMY_ROLES)}",
         f"Form\tArg:Mention, Value:{'|'.join(MENTION_FORMS)}",
