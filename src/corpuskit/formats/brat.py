@@ -17,14 +17,22 @@ Lines written (all layers are carried):
 - ``E``: events, ``E1<TAB>Contact_Meet:T6 Entity:T7 Entity2:T8`` (a repeated role takes a
   number, as brat does; ``-`` in role names is written ``_``).
 - ``R``: ``Speaker`` (quote to source), ``HasCue`` (quote to cue), ``NestedIn`` (quote to
-  the quote containing it).
+  the quote containing it). brat ends the relations it draws with a tab; that reads.
+- ``*``: coreference, brat's ``Coref`` equivalence: one line per cluster joining its mentions
+  with the entities and event arguments that refer to it. Links drawn in brat (also from a
+  quote's ``Source``) put a span in a cluster; a chain without a note is a new cluster typed by
+  an entity in it, and refused when it has none (a type is never guessed).
 - ``A``: ``Role`` (metonymy), ``Form`` (mention), ``Kind`` (quote), ``TimexType``,
   ``Polarity``, ``Modality``, ``Tense``, ``Realis``.
 - ``#``: one ``AnnotatorNotes`` per annotation holding a JSON object with what brat has no
-  slot for: the corpuskit id, cluster links, a cluster's name/type/wikidata/members (on its
-  first mention), a timex's ``value``/``mod``/``anchor``, an event's ``note``. Notes are
-  optional on read: an annotation made in brat without one gets its brat id and defaults
-  (events: positive, asserted, unspecified, actual; quotes: direct).
+  slot for: the corpuskit id, a cluster's id/name/type/wikidata/members (on its first
+  mention), a quote's speaker, a timex's ``value``/``mod``/``anchor``, an event's ``note``.
+  Notes are optional on read: an annotation made in brat without one gets its brat id and
+  defaults (events: positive, asserted, unspecified, actual; quotes: direct); a plain-text note
+  is a timex's value or an event's note.
+
+An event argument may point at an event (an ``Event`` role drawn in brat): it stands for that
+event's trigger span. ``annotation.conf`` limits what each role may point at.
 """
 
 from __future__ import annotations

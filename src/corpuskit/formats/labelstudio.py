@@ -4,12 +4,15 @@
 ``Labels`` control ``label`` with the 18 OntoNotes labels for entities, a ``Labels`` control
 ``timex`` with the TIMEX3 types, and a per-region ``TextArea`` ``timex_value`` for the
 normalised value. ``write_tasks(path, docs)`` writes a JSON list of tasks, one per document,
-``data.text`` holding the text and ``data.doc_id`` the id; the annotations go under
-``predictions`` (pre-annotations to correct) or, with ``as_annotations=True``, under
-``annotations`` (then with task and annotation ids: the shape of a Label Studio export,
-which label-studio-converter reads). ``read_labelstudio(path)`` reads a Label Studio JSON export (or our own
-tasks) back, one document per task, from the task's first annotation (its predictions when it
-has none).
+``data.text`` holding the text, ``data.doc_id`` the id and ``data.metadata`` the metadata; the
+annotations go under ``predictions`` (pre-annotations to correct) or, with
+``as_annotations=True``, under ``annotations`` (then with task and annotation ids: the shape of
+a Label Studio export, which label-studio-converter reads). ``read_labelstudio(path)`` reads a
+Label Studio JSON export (or our own tasks) back, one document per task, from the task's latest
+submitted annotation: a skipped or cancelled one is never read, and without a submitted one the
+task's pre-annotations are read when the file holds them (a real export lists them by id only).
+Region ids naming a corpuskit item (``entities:T5``) are kept; regions drawn in Label Studio get
+the first free id. Entities and timexes come back in text order.
 
 Carries: ``entities`` (span and label; region ids keep the corpuskit ids) and ``timexes``
 (span, type, value). Not carried: cluster links, metonymy roles, timex ``mod``/``anchor``,
