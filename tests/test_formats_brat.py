@@ -260,3 +260,13 @@ def test_an_argument_pointing_at_a_section_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"E1: argument Place:T1 is a Paragraph; it must be an Argument"):
         read_brat(tmp_path / "a")
+
+
+def test_a_fresh_documents_conf_declares_every_event_type_and_role_the_gold_uses(gold: Document) -> None:
+    conf = annotation_conf()  # what `corpuskit load` writes for a document without events
+    declared = set(re.findall(r"^(\w+(?:-\w+)*)\t<ROLES>$", conf, re.M))
+    assert {e.type.replace(".", "_") for e in gold.events} <= declared
+    roles = re.search(r"^<ROLES>=(.*)$", conf, re.M)
+    assert roles
+    named = {slot.split("*")[0] for slot in roles.group(1).split(", ")}
+    assert {a.role.replace("-", "_") for e in gold.events for a in e.arguments} <= named

@@ -195,3 +195,13 @@ def test_convert_from_a_label_studio_export_keeps_the_metadata(tmp_path: Path, g
     assert main(["convert", str(export), str(out), "--from", "labelstudio"]) == EXIT_OK
     converted = json.loads(out.read_text())
     assert converted["id"] == gold.id and converted["metadata"] == dict(gold.metadata)
+
+
+def test_annotations_drawn_in_brat_go_into_a_fresh_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = new_document("kelsbury-council", ARTICLE, tmp_path)
+    drawn = Path(__file__).parent / "fixtures" / "brat" / "drawn-in-brat.ann"
+    assert main(["import", str(folder), str(drawn)]) == EXIT_OK
+    assert "clusters      0 -> 1" in capsys.readouterr().out
+    doc = corpuskit.load(folder)
+    assert len(doc.sections) == 6 and len(doc.entities) == 3 and len(doc.events) == 4
+    assert doc.quotes[0].speaker == doc.clusters[0].id
