@@ -11,6 +11,7 @@ import corpuskit
 from corpuskit.cli import EXIT_INVALID, EXIT_OK, main
 from corpuskit.errors import InputError, ValidationError
 from corpuskit.formats import registry
+from corpuskit.formats.labelstudio import AnnotationChoice
 from corpuskit.formats.native import write_json_document
 from corpuskit.importing import import_annotations, import_corpus
 from corpuskit.model import Document
@@ -185,7 +186,8 @@ def test_emptying_a_layer_needs_it_named(hanoi: Path, tmp_path: Path, gold: Docu
     export.write_text(json.dumps(data))
     with pytest.raises(InputError, match=r"would empty layers of 'hanoi-summit-2019' \(timexes 17 -> 0\)"):
         import_annotations(hanoi, export, "labelstudio")
-    done = import_annotations(hanoi, export, "labelstudio", ["entities", "timexes"])
+    with pytest.warns(AnnotationChoice, match="read annotation 2"):
+        done = import_annotations(hanoi, export, "labelstudio", ["entities", "timexes"])
     assert done.changes == (("entities", 102, 102), ("timexes", 17, 0))
 
 
