@@ -207,3 +207,13 @@ def test_annotations_drawn_in_brat_go_into_a_fresh_document(tmp_path: Path, caps
     doc = corpuskit.load(folder)
     assert len(doc.sections) == 6 and len(doc.entities) == 3 and len(doc.events) == 4
     assert doc.quotes[0].speaker == doc.clusters[0].id
+
+
+def test_cli_import_into_a_corpus_folder(hanoi: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_document("kelsbury-council", ARTICLE, hanoi.parent)
+    export = LABEL_STUDIO / "two-documents.json"
+    assert main(["import", str(hanoi.parent), str(export), "--from", "labelstudio"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "hanoi-summit-2019:\n  entities    102 -> 102  items\n" in out
+    assert "kelsbury-council:\n  entities      0 -> 2    items\n" in out
+    assert out.count("  wrote ") == 2

@@ -161,7 +161,7 @@ def _merge(
     emptied = [layer for layer in chosen if before[layer] and not new[layer]]
     if emptied and not explicit:
         counts = ", ".join(f"{layer} {len(before[layer])} -> 0" for layer in emptied)
-        hint = f"give --layers {','.join(emptied)} to empty them anyway, or leave them out of --layers"
+        hint = "name them in --layers to empty them anyway, or give --layers without them to keep them"
         raise InputError(os.fspath(source), f"would empty layers of {current.id!r} ({counts}); {hint}")
     kept: Counter[str] = Counter()
     data = dict(before)
