@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from corpuskit.errors import InputError
 from corpuskit.formats.base import LayerNotCarriedWarning, restrict
 from corpuskit.formats.labelstudio import from_task, labelling_config, read_labelstudio, to_task, write_tasks
-from corpuskit.model import Document
+from corpuskit.model import Document, Entity, Timex
 from tests.conftest import SMALL_TEXT
 from tests.strategies import documents
 
@@ -21,13 +21,17 @@ SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=list(
 
 
 def carried(doc: Document) -> Document:
-    """What Label Studio tasks hold: entities without roles, timexes without mod/anchor."""
+    """What Label Studio tasks hold: entities without roles, timexes without mod/anchor, in text order."""
     doc = restrict(doc, {"entities", "timexes"})
     return dataclasses.replace(
         doc,
-        entities=tuple(dataclasses.replace(e, role=None) for e in doc.entities),
-        timexes=tuple(dataclasses.replace(t, mod=None, anchor=None) for t in doc.timexes),
+        entities=tuple(sorted((dataclasses.replace(e, role=None) for e in doc.entities), key=text_order)),
+        timexes=tuple(sorted((dataclasses.replace(t, mod=None, anchor=None) for t in doc.timexes), key=text_order)),
     )
+
+
+def text_order(item: Entity | Timex) -> tuple[int, int]:
+    return item.start, item.end
 
 
 def test_gold_round_trips_as_predictions_and_as_annotations(gold: Document, tmp_path: Path) -> None:
@@ -79,10 +83,18 @@ def test_an_export_made_in_label_studio_reads(tmp_path: Path) -> None:
 
 
 BAD = {
-    "another text": ("Kim met Moon in Seoul.", [region(0, 3, "Kim")], "is for a different text than the article"),
-    "bad offsets": (SMALL_TEXT, [region(0, 99, "Kim")], "result 1: offsets [0, 99) are not inside"),
-    "wrong region text": (SMALL_TEXT, [region(0, 3, "Kin")], "region text 'Kin' differs"),
-    "unknown label": (SMALL_TEXT, [region(0, 3, "Kim", "PERSN")], "'PERSN' is not an OntoNotes"),
+    "another text": (
+        "Kim met Moon in Seoul.",
+        [region(0, 3, "Kim")],
+        "none of its 1 task(s) is for the article's text",
+    ),
+    "bad offsets": (SMALL_TEXT, [region(0, 99, "Kim")], "task 1, result 1: offsets [0, 99) are not inside"),
+    "wrong region text": (SMALL_TEXT, [region(0, 3, "Kin")], "task 1, result 1: region text 'Kin' differs"),
+    "unknown label": (
+        SMALL_TEXT,
+        [region(0, 3, "Kim", "PERSN")],
+        "task 1, result 1: label 'PERSN' is not an OntoNotes",
+    ),
 }
 
 
@@ -92,7 +104,7 @@ def test_malformed_exports_are_refused(tmp_path: Path, case: str) -> None:
     path = export(tmp_path, text, result)
     with pytest.raises(InputError, match=re.escape(message)) as info:
         list(read_labelstudio(path, text=SMALL_TEXT))
-    assert str(info.value).startswith(f"{path}: task 1")
+    assert str(info.value).startswith(f"{path}: ")
 
 
 # -- conformance: label-studio-converter reads our export ---------------------------------

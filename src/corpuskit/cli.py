@@ -81,13 +81,27 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from corpuskit.importing import import_annotations
+    from corpuskit.importing import import_annotations, import_corpus
 
     layers = [layer.strip() for layer in args.layers.split(",")] if args.layers else None
-    done = import_annotations(args.document, args.source, args.source_format, layers)
-    for layer, before, after in done.changes:
-        print(f"{layer:<10} {before:>4} -> {after:<4} items")
-    print(f"wrote {done.path}")
+    folder = Path(args.document)
+    if folder.is_dir() and not (folder / corpus.TEXT_FILE).is_file():
+        results = import_corpus(folder, args.source, args.source_format, layers)
+    else:
+        results = [import_annotations(args.document, args.source, args.source_format, layers)]
+    for done in results:
+        indent = ""
+        if len(results) > 1:
+            print(f"{done.document.id}:")
+            indent = "  "
+        if done.unchanged:
+            print(f"{indent}unchanged: {done.unchanged}")
+            continue
+        for layer, before, after in done.changes:
+            print(f"{indent}{layer:<10} {before:>4} -> {after:<4} items")
+        for what, count in done.kept:
+            print(f"{indent}kept {count} {what} from the document (the export cannot carry them)")
+        print(f"{indent}wrote {done.path}")
     return EXIT_OK
 
 
@@ -391,9 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Put annotations made in another tool (Label Studio, brat, ...) into a corpus document.",
         "  corpuskit import my-article export.json --from labelstudio\n"
         "  corpuskit import my-article brat/my-article.ann\n"
-        "  corpuskit import ./my-article export.json --from labelstudio --layers entities",
+        "  corpuskit import ./my-article export.json --from labelstudio --layers entities\n"
+        "  corpuskit import ~/course-corpus export.json --from labelstudio",
     )
-    p.add_argument("document", help="document id (see 'corpuskit list') or a document folder")
+    p.add_argument(
+        "document",
+        help="document id (see 'corpuskit list'), a document folder, or a folder of them (each is matched by text)",
+    )
     p.add_argument("source", help="the tool's export: a file, or a path stem for brat and csv")
     p.add_argument(
         "--from",

@@ -17,14 +17,22 @@ Lines written (all layers are carried):
 - ``E``: events, ``E1<TAB>Contact_Meet:T6 Entity:T7 Entity2:T8`` (a repeated role takes a
   number, as brat does; ``-`` in role names is written ``_``).
 - ``R``: ``Speaker`` (quote to source), ``HasCue`` (quote to cue), ``NestedIn`` (quote to
-  the quote containing it).
+  the quote containing it). brat ends the relations it draws with a tab; that reads.
+- ``*``: coreference, brat's ``Coref`` equivalence: one line per cluster joining its mentions
+  with the entities and event arguments that refer to it. Links drawn in brat (also from a
+  quote's ``Source``) put a span in a cluster; a chain without a note is a new cluster typed by
+  an entity in it, and refused when it has none (a type is never guessed).
 - ``A``: ``Role`` (metonymy), ``Form`` (mention), ``Kind`` (quote), ``TimexType``,
   ``Polarity``, ``Modality``, ``Tense``, ``Realis``.
 - ``#``: one ``AnnotatorNotes`` per annotation holding a JSON object with what brat has no
-  slot for: the corpuskit id, cluster links, a cluster's name/type/wikidata/members (on its
-  first mention), a timex's ``value``/``mod``/``anchor``, an event's ``note``. Notes are
-  optional on read: an annotation made in brat without one gets its brat id and defaults
-  (events: positive, asserted, unspecified, actual; quotes: direct).
+  slot for: the corpuskit id, a cluster's id/name/type/wikidata/members (on its first
+  mention), a quote's speaker, a timex's ``value``/``mod``/``anchor``, an event's ``note``.
+  Notes are optional on read: an annotation made in brat without one gets its brat id and
+  defaults (events: positive, asserted, unspecified, actual; quotes: direct); a plain-text note
+  is a timex's value or an event's note.
+
+An event argument may point at an event (an ``Event`` role drawn in brat): it stands for that
+event's trigger span. ``annotation.conf`` limits what each role may point at.
 """
 
 from __future__ import annotations
@@ -65,9 +73,12 @@ _EVENT_ATTRIBUTES = {"Polarity": POLARITIES, "Modality": MODALITIES, "Tense": TE
 _EVENT_DEFAULTS = {"polarity": "positive", "modality": "asserted", "tense": "unspecified", "realis": "actual"}
 
 _T = re.compile(r"(T\d+)\t([^\s:]+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)")
-_E = re.compile(r"(E\d+)\t([^\s:]+):(T\d+)((?: [^\s:]+:[TE]\d+)*) *")
-_R = re.compile(r"(R\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+) *")
-_A = re.compile(r"([AM]\d+)\t(\S+) ([TE]\d+)(?: (\S+))? *")
+# brat itself ends the relations it draws with a tab (``create_arc``) and an event without
+# arguments with a space when it saves the file, so trailing blanks are part of every line shape.
+_E = re.compile(r"(E\d+)\t([^\s:]+):(T\d+)((?: [^\s:]+:[TE]\d+)*)[ \t]*")
+_R = re.compile(r"(R\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+)[ \t]*")
+_A = re.compile(r"([AM]\d+)\t(\S+) ([TE]\d+)(?: (\S+))?[ \t]*")
+_EQUIV = re.compile(r"\*\t(\S+)((?: T\d+)+)[ \t]*")
 _NOTE = re.compile(r"#\d*\t(\S+) ([TERAM]\d+)\t(.*)")
 
 
@@ -108,21 +119,127 @@ def write_brat(path: str | os.PathLike[str], doc: Document, layers: Iterable[str
     return list(contents)
 
 
-def annotation_conf(doc: Document | None = None) -> str:
-    """An ``annotation.conf`` for brat: every type, relation and attribute corpuskit writes.
+# The event types a fresh annotation.conf offers: ACE 2005's, then the extensions the guidelines
+# define in the same Type.Subtype shape. A document's own types are added to these.
+ACE_EVENT_TYPES = (
+    "Business.Declare-Bankruptcy",
+    "Business.End-Org",
+    "Business.Merge-Org",
+    "Business.Start-Org",
+    "Conflict.Attack",
+    "Conflict.Demonstrate",
+    "Contact.Meet",
+    "Contact.Phone-Write",
+    "Justice.Acquit",
+    "Justice.Appeal",
+    "Justice.Arrest-Jail",
+    "Justice.Charge-Indict",
+    "Justice.Convict",
+    "Justice.Execute",
+    "Justice.Extradite",
+    "Justice.Fine",
+    "Justice.Pardon",
+    "Justice.Release-Parole",
+    "Justice.Sentence",
+    "Justice.Sue",
+    "Justice.Trial-Hearing",
+    "Life.Be-Born",
+    "Life.Die",
+    "Life.Divorce",
+    "Life.Injure",
+    "Life.Marry",
+    "Movement.Transport",
+    "Personnel.Elect",
+    "Personnel.End-Position",
+    "Personnel.Nominate",
+    "Personnel.Start-Position",
+    "Transaction.Transfer-Money",
+    "Transaction.Transfer-Ownership",
+)
+EXTENSION_EVENT_TYPES = (
+    "Agreement.Reach",
+    "Agreement.Sign",
+    "Aspect.Begin",
+    "Aspect.Continue",
+    "Aspect.End",
+    "Aspect.Suspend",
+    "Contact.Statement",
+    "Movement.Stay",
+    "Negotiation.Demand",
+    "Negotiation.Promise",
+    "Policy.Denuclearize",
+    "Sanction.Impose",
+    "Sanction.Lift",
+    "Schedule.Cancel",
+    "Schedule.Reschedule",
+    "Weapon.Test",
+)
+# ACE 2005's argument roles (time roles included), and ``Event``: the event an aspectual or
+# scheduling event operates on, which may point at another event in brat.
+EVENT_ROLES = (
+    "Adjudicator",
+    "Agent",
+    "Artifact",
+    "Attacker",
+    "Beneficiary",
+    "Buyer",
+    "Crime",
+    "Defendant",
+    "Destination",
+    "Entity",
+    "Giver",
+    "Instrument",
+    "Money",
+    "Org",
+    "Origin",
+    "Person",
+    "Place",
+    "Plaintiff",
+    "Position",
+    "Price",
+    "Prosecutor",
+    "Recipient",
+    "Seller",
+    "Sentence",
+    "Target",
+    "Vehicle",
+    "Victim",
+    "Time-After",
+    "Time-At-Beginning",
+    "Time-At-End",
+    "Time-Before",
+    "Time-Ending",
+    "Time-Holds",
+    "Time-Starting",
+    "Time-Within",
+    "Event",
+)
+COREF = "Coref"
+# What an event argument may point at in brat: a span that can be a participant, never a
+# section, a quote or its parts.
+_ARGUMENT_TARGETS = ("Argument", "Mention", *ENTITY_LABELS, "TIMEX3")
+_COREF_MEMBERS = ("Mention", "Argument", "Source", *ENTITY_LABELS)
 
-    Event types and roles come from ``doc`` (brat needs each listed); without a document
-    the events section is empty.
+
+def annotation_conf(doc: Document | None = None) -> str:
+    """An ``annotation.conf`` for brat: every type, relation, role and attribute corpuskit reads.
+
+    Event types are ACE 2005's and the guidelines' extensions, plus any other type ``doc``
+    uses; every event offers every role, each limited to the spans an argument can be (an
+    ``Event`` role may also point at an event). Coreference is brat's equivalence ``Coref``
+    between mentions, entities and arguments.
     """
     entities = [*ENTITY_LABELS, *_SECTION_TYPES.values(), "Mention", "Quote", "Cue", "Source", "Argument", "TIMEX3"]
-    roles: dict[str, set[str]] = {}
-    for event in doc.events if doc else ():
-        slots = roles.setdefault(_event_type(event.type), set())
-        slots.update(_role_name(a.role) for a in event.arguments)
-    events = [
-        f"{name}\t" + ", ".join(f"{role}*:<ENTITY>" for role in sorted(slots)) if slots else name
-        for name, slots in sorted(roles.items())
-    ]
+    events_of_doc = doc.events if doc else ()
+    kinds = {*ACE_EVENT_TYPES, *EXTENSION_EVENT_TYPES, *(event.type for event in events_of_doc)}
+    roles = list(EVENT_ROLES)
+    for event in events_of_doc:
+        roles += [a.role for a in event.arguments if a.role not in roles]
+    # brat macros (expanded in the order defined) keep the file short: every event type takes
+    # every role, each limited to the spans an argument can be.
+    slots = ", ".join(f"{_role_name(r)}*:<ARG>|<EVENT>" if r == "Event" else f"{_role_name(r)}*:<ARG>" for r in roles)
+    events = [f"<ROLES>={slots}", f"<ARG>={'|'.join(_ARGUMENT_TARGETS)}"]
+    events += [f"{_event_type(kind)}\t<ROLES>" for kind in sorted(kinds)]
     attributes = [
         f"Role\tArg:<ENTITY>, Value:{'|'.join(METONYMY_ROLES)}",
         f"Form\tArg:Mention, Value:{'|'.join(MENTION_FORMS)}",
@@ -130,10 +247,12 @@ def annotation_conf(doc: Document | None = None) -> str:
         f"TimexType\tArg:TIMEX3, Value:{'|'.join(TIMEX_TYPES)}",
         *(f"{name}\tArg:<EVENT>, Value:{'|'.join(values)}" for name, values in _EVENT_ATTRIBUTES.items()),
     ]
+    members = "|".join(_COREF_MEMBERS)
     relations = [
         "Speaker\tArg1:Quote, Arg2:Source",
         "HasCue\tArg1:Quote, Arg2:Cue",
         "NestedIn\tArg1:Quote, Arg2:Quote",
+        f"{COREF}\tArg1:{members}, Arg2:{members}, <REL-TYPE>:symmetric-transitive",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
     ]
     parts = [
@@ -172,6 +291,7 @@ class _Writer:
     lines: list[str] = field(default_factory=list)
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: {"T": 0, "E": 0, "R": 0, "A": 0})
+    coref: dict[str, list[str]] = field(default_factory=dict)  # cluster id -> the spans that refer to it
 
     def ann(self) -> str:
         doc = self.doc
@@ -181,17 +301,18 @@ class _Writer:
             tid = self._t(entity.label, entity.start, entity.end)
             if entity.role is not None:
                 self._a("Role", tid, entity.role)
-            self._note(tid, {"id": entity.id, "cluster": entity.cluster})
+            self._note(tid, {"id": entity.id})
+            self._refers(tid, entity.cluster)
         for cluster in doc.clusters:
-            for number, mention in enumerate(cluster.mentions):
-                tid = self._t("Mention", mention.start, mention.end)
+            mentions = [self._t("Mention", m.start, m.end) for m in cluster.mentions]
+            for tid, mention in zip(mentions, cluster.mentions, strict=True):
                 self._a("Form", tid, mention.form)
-                info: dict[str, Any] = {"cluster": cluster.id}
-                if number == 0:
-                    info.update(name=cluster.name, type=cluster.type, wikidata=cluster.wikidata)
-                    if cluster.members:
-                        info["members"] = list(cluster.members)
-                self._note(tid, info)
+            # The first mention's note holds what brat has no slot for; the chain itself is
+            # brat's Coref equivalence, so links drawn in brat count.
+            info: dict[str, Any] = {"cluster": cluster.id, "name": cluster.name, "type": cluster.type}
+            info.update(wikidata=cluster.wikidata, members=list(cluster.members) or None)
+            self._note(mentions[0], info)
+            self.coref[cluster.id] = [*mentions, *self.coref.get(cluster.id, [])]
         quote_tids: dict[str, str] = {}
         for quote in doc.quotes:
             tid = quote_tids[quote.id] = self._t("Quote", quote.content.start, quote.content.end)
@@ -212,7 +333,7 @@ class _Writer:
                 role = _role_name(argument.role)
                 seen[role] = seen.get(role, 0) + 1
                 atid = self._t("Argument", argument.start, argument.end)
-                self._note(atid, {"cluster": argument.cluster})
+                self._refers(atid, argument.cluster)
                 args.append(f" {role}{seen[role] if seen[role] > 1 else ''}:{atid}")
             eid = self._next("E")
             self.lines.append(f"{eid}\t{_event_type(event.type)}:{trigger}{''.join(args)}")
@@ -223,11 +344,16 @@ class _Writer:
             tid = self._t("TIMEX3", timex.start, timex.end)
             self._a("TimexType", tid, timex.type)
             self._note(tid, {"id": timex.id, "value": timex.value, "mod": timex.mod, "anchor": timex.anchor})
+        chains = [f"*\t{COREF} {' '.join(tids)}" for tids in self.coref.values() if len(tids) > 1]
         notes = [
             f"#{n}\t{NOTE} {target}\t{json.dumps({k: v for k, v in info.items() if v is not None}, ensure_ascii=False)}"
             for n, (target, info) in enumerate(self.notes, start=1)
         ]
-        return "".join(line + "\n" for line in [*self.spans, *self.lines, *notes])
+        return "".join(line + "\n" for line in [*self.spans, *self.lines, *chains, *notes])
+
+    def _refers(self, tid: str, cluster: str | None) -> None:
+        if cluster is not None:
+            self.coref.setdefault(cluster, []).append(tid)
 
     def _next(self, kind: str) -> str:
         self.counts[kind] += 1
@@ -307,6 +433,8 @@ class _Reader:
         self.text = text
         self.spans: dict[str, _Span] = {}
         self.events: dict[str, _Event] = {}
+        self.chains: list[tuple[int, list[str]]] = []  # Coref equivalences: (line, span ids)
+        self.cluster_records: dict[str, dict[str, Any]] = {}
 
     def fail(self, line: int, message: str) -> InputError:
         return InputError(self.where, message, line)
@@ -320,14 +448,19 @@ class _Reader:
                 self._span_line(number, line)
             elif line[0] in "ERAM#":
                 pending.append((number, line))
-            elif line[0] in "*N":
+            elif line[0] == "*":
+                self._equiv_line(number, line)
+            elif line[0] == "N":
                 warnings.warn(
-                    f"{self.where}:{number}: brat {line[0]} lines (equivalence, normalisation) are not read",
+                    f"{self.where}:{number}: brat N lines (normalisation) are not read",
                     LayerNotCarriedWarning,
                     stacklevel=3,
                 )
             else:
                 raise self.fail(number, f"not a brat annotation line: {line[:40]!r}")
+        for number, ids in self.chains:
+            for tid in ids:
+                self._span(tid, number)
         # Events first: attributes, relations and notes may point at them.
         for number, line in pending:
             if line.startswith("E"):
@@ -336,6 +469,20 @@ class _Reader:
             if not line.startswith("E"):
                 self._other_line(number, line)
         return self._build()
+
+    def _equiv_line(self, number: int, line: str) -> None:
+        match = _EQUIV.fullmatch(line)
+        if not match:
+            raise self.fail(number, f"malformed equivalence (want '*<TAB>{COREF} T1 T2 ...'): {line[:60]!r}")
+        kind, ids = match.groups()
+        if kind != COREF:
+            warnings.warn(
+                f"{self.where}:{number}: brat equivalence {kind!r} is not read (corpuskit reads {COREF})",
+                LayerNotCarriedWarning,
+                stacklevel=4,
+            )
+            return
+        self.chains.append((number, ids.split()))
 
     def _span_line(self, number: int, line: str) -> None:
         match = _T.fullmatch(line)
@@ -376,14 +523,12 @@ class _Reader:
         if self._span(trigger, number).kind != kind:
             theirs = self.spans[trigger].kind
             raise self.fail(number, f"{eid}: type {kind} differs from its trigger {trigger}'s type {theirs}")
-        args = []
-        for part in rest.split():
-            role, target = part.split(":")
-            if target.startswith("E"):
-                raise self.fail(number, f"{eid}: argument {part} is an event; corpuskit arguments are spans")
-            self._span(target, number)
-            args.append((re.sub(r"\d+$", "", role).replace("_", "-"), target))
-        self.events[eid] = _Event(kind, trigger, args, number)
+        self.events[eid] = _Event(
+            kind,
+            trigger,
+            [(re.sub(r"\d+$", "", role), target) for role, target in (part.split(":") for part in rest.split())],
+            number,
+        )
 
     def _target(self, ref: str, number: int) -> _Span | _Event:
         if ref in self.events:
@@ -413,7 +558,13 @@ class _Reader:
             except json.JSONDecodeError:
                 note = None
             if not isinstance(note, dict):
-                raise self.fail(number, f'note on {ref} is not a JSON object such as {{"id": "T1"}}: {body[:40]!r}')
+                # A note typed in brat: the value of a time expression, the note of an event.
+                if isinstance(item, _Event):
+                    note = {"note": body}
+                elif item.kind == "TIMEX3":
+                    note = {"value": body.strip()}
+                else:
+                    raise self.fail(number, f'note on {ref} is not a JSON object such as {{"id": "T1"}}: {body[:40]!r}')
             item.note.update(note)
         else:
             match = _A.fullmatch(line)
@@ -424,11 +575,11 @@ class _Reader:
 
     def _build(self) -> dict[str, Any]:
         used_as_trigger = {event.trigger for event in self.events.values()}
-        arguments = {target for event in self.events.values() for _, target in event.args}
+        arguments = self._check_arguments()
         owned = {target for span in self.spans.values() for target in span.relations.values()}
         sections_kinds = {v: k for k, v in _SECTION_TYPES.items()}
         out: dict[str, list[Any]] = {name: [] for name in LAYERS}
-        clusters: dict[str, dict[str, Any]] = {}
+        chain_of = self._clusters()
 
         def span(s: _Span) -> dict[str, Any]:
             return {"start": s.start, "end": s.end, "text": self.text[s.start : s.end]}
@@ -436,22 +587,13 @@ class _Reader:
         for tid, item in self.spans.items():
             if item.kind in ENTITY_LABELS:
                 entity = {"id": item.note.get("id", tid), **span(item), "label": item.kind}
-                entity["cluster"] = item.note.get("cluster")
+                entity["cluster"] = chain_of.get(tid, item.note.get("cluster"))
                 if "Role" in item.attrs:
                     entity["role"] = item.attrs["Role"]
                 out["entities"].append(entity)
             elif item.kind in sections_kinds:
                 kind = sections_kinds[item.kind]
                 out["sections"].append({"id": item.note.get("id", tid), "kind": kind, **span(item)})
-            elif item.kind == "Mention":
-                if "cluster" not in item.note:
-                    example = '{"cluster": "trump"}'
-                    raise self.fail(item.line, f"{tid}: a Mention needs a note naming its cluster, e.g. {example}")
-                record = clusters.setdefault(item.note["cluster"], {"id": item.note["cluster"], "mentions": []})
-                for key in ("name", "type", "wikidata", "members"):
-                    if key in item.note:
-                        record[key] = item.note[key]
-                record["mentions"].append({**span(item), "form": item.attrs.get("Form", "name")})
             elif item.kind == "Quote":
                 cue, source = item.relations.get("HasCue"), item.relations.get("Speaker")
                 quote = {
@@ -459,7 +601,8 @@ class _Reader:
                     "content": span(item),
                     "cue": span(self.spans[cue]) if cue else None,
                     "source": span(self.spans[source]) if source else None,
-                    "speaker": item.note.get("speaker"),
+                    # A speaker drawn in brat is the chain its source belongs to.
+                    "speaker": item.note.get("speaker", chain_of.get(source or "")),
                     "kind": item.attrs.get("Kind", "direct"),
                 }
                 if "NestedIn" in item.relations:
@@ -468,7 +611,7 @@ class _Reader:
                 out["quotes"].append(quote)
             elif item.kind == "TIMEX3":
                 if "value" not in item.note:
-                    example = '{"value": "2019-02-28"}'
+                    example = "2019-02-28"
                     raise self.fail(item.line, f"{tid}: a TIMEX3 needs a note with its value, e.g. {example}")
                 timex = {"id": item.note.get("id", tid), **span(item), "type": item.attrs.get("TimexType", "DATE")}
                 timex["value"] = item.note["value"]
@@ -476,23 +619,22 @@ class _Reader:
                     if key in item.note:
                         timex[key] = item.note[key]
                 out["timexes"].append(timex)
-            elif (item.kind in ("Cue", "Source") and tid in owned) or (item.kind == "Argument" and tid in arguments):
-                continue
+            elif item.kind in ("Mention", "Cue", "Source", "Argument"):
+                part_of = {"Cue": owned, "Source": owned, "Argument": arguments | chain_of.keys()}.get(item.kind)
+                if part_of is not None and tid not in part_of and tid not in used_as_trigger:
+                    raise self.fail(item.line, f"{tid}: this {item.kind} belongs to nothing (draw its link in brat)")
             elif tid not in used_as_trigger:
                 what = "is not an entity label or a corpuskit type, nor an event trigger"
                 raise self.fail(item.line, f"{tid}: type {item.kind!r} {what}")
-        for record in clusters.values():
-            if "name" not in record:
-                record["name"] = record["mentions"][0]["text"]
-            record.setdefault("type", "PERSON")
-            out["clusters"].append(record)
+        out["clusters"] = list(self.cluster_records.values())
         for eid, event in self.events.items():
             if "." in event.kind or event.kind.count("_") != 1:
                 raise self.fail(event.line, f"{eid}: event type {event.kind!r} is not Type_Subtype, e.g. Contact_Meet")
-            args = [
-                {"role": role, **span(self.spans[target]), "cluster": self.spans[target].note.get("cluster")}
-                for role, target in event.args
-            ]
+            args = []
+            for role, target in event.args:
+                # An argument drawn to an event stands for that event's trigger.
+                item = self.spans[self.events[target].trigger if target in self.events else target]
+                args.append({"role": role.replace("_", "-"), **span(item), "cluster": chain_of.get(target)})
             record = {
                 "id": event.note.get("id", eid),
                 "trigger": span(self.spans[event.trigger]),
@@ -504,3 +646,103 @@ class _Reader:
                 record["note"] = event.note["note"]
             out["events"].append(record)
         return out
+
+    def _check_arguments(self) -> set[str]:
+        """The span ids event arguments point at; refuses a target no argument can be."""
+        targets: set[str] = set()
+        for eid, event in self.events.items():
+            for role, target in event.args:
+                if target in self.events:
+                    continue
+                kind = self._span(target, event.line).kind
+                if kind not in _ARGUMENT_TARGETS and target not in {e.trigger for e in self.events.values()}:
+                    allowed = "an Argument, Mention, entity or TIMEX3 span, or an event"
+                    raise self.fail(event.line, f"{eid}: argument {role}:{target} is a {kind}; it must be {allowed}")
+                targets.add(target)
+        return targets
+
+    def _clusters(self) -> dict[str, str]:
+        """Build ``self.cluster_records`` from Mention spans, Coref chains and notes; map span id -> cluster id.
+
+        A chain's id, name, type, Wikidata id and members come from the note on one of its
+        mentions; without one, the chain is a new cluster named after its first mention, its
+        type the label of an entity in the chain (or at a mention's span), and refused when it
+        has none: a type is never guessed.
+        """
+        parent: dict[str, str] = {}
+
+        def root(tid: str) -> str:
+            while parent.get(tid, tid) != tid:
+                tid = parent[tid]
+            return tid
+
+        def join(a: str, b: str) -> None:
+            parent[root(b)] = root(a)
+
+        named: dict[str, str] = {}  # cluster id from a note -> a span holding it
+        for tid, item in self.spans.items():
+            cid = item.note.get("cluster") if item.kind in ("Mention", "Argument") else None
+            if item.kind == "Mention" or cid is not None:
+                parent.setdefault(tid, tid)
+            if cid is not None:
+                if cid in named:
+                    join(named[cid], tid)
+                named.setdefault(cid, tid)
+        for _, ids in self.chains:
+            for tid in ids:
+                parent.setdefault(tid, tid)
+            for tid in ids[1:]:
+                join(ids[0], tid)
+        groups: dict[str, list[str]] = {}
+        for tid in self.spans:  # file order, so mentions keep their order
+            if tid in parent:
+                groups.setdefault(root(tid), []).append(tid)
+        entity_at = {(s.start, s.end): s.kind for s in self.spans.values() if s.kind in ENTITY_LABELS}
+        chain_of: dict[str, str] = {}
+        order = {tid: number for number, tid in enumerate(self.spans)}
+
+        # Clusters in the order of their first Mention (entities that refer to them come earlier).
+        def first_mention(ids: list[str]) -> tuple[bool, int]:
+            return min((self.spans[t].kind != "Mention", order[t]) for t in ids)
+
+        for members in sorted(groups.values(), key=first_mention):
+            spans = [self.spans[tid] for tid in members]
+            mentions = [tid for tid, s in zip(members, spans, strict=True) if s.kind == "Mention"]
+            if not mentions:  # a chain drawn between entities: their spans are the mentions
+                mentions = [tid for tid, s in zip(members, spans, strict=True) if s.kind in ENTITY_LABELS]
+            if not mentions:
+                line = self.spans[members[0]].line
+                raise self.fail(line, f"{members[0]}: a coreference chain needs a Mention or an entity")
+            notes = [s.note for s in spans if "cluster" in s.note]
+            ids = sorted({str(n["cluster"]) for n in notes})
+            if len(ids) > 1:
+                line = self.spans[members[0]].line
+                raise self.fail(line, f"Coref links join the clusters {', '.join(ids)}; keep each chain to one cluster")
+            cid = ids[0] if ids else f"cluster-{mentions[0]}"
+            record: dict[str, Any] = {"id": cid}
+            for note in notes:
+                for key in ("name", "type", "wikidata", "members"):
+                    if key in note:
+                        record.setdefault(key, note[key])
+            first = self.spans[mentions[0]]
+            record.setdefault("name", self.text[first.start : first.end])
+            if "type" not in record:
+                labels = [s.kind for s in spans if s.kind in ENTITY_LABELS]
+                labels += [entity_at[(s.start, s.end)] for s in spans if (s.start, s.end) in entity_at]
+                if not labels:
+                    where = f"{mentions[0]}: the cluster of {record['name']!r} has no type"
+                    fix = 'link one of its mentions to an entity (Coref), or note {"type": "ORG"} on it'
+                    raise self.fail(first.line, f"{where}; {fix}")
+                record["type"] = labels[0]
+            record["mentions"] = [
+                {
+                    "start": m.start,
+                    "end": m.end,
+                    "text": self.text[m.start : m.end],
+                    "form": m.attrs.get("Form", "name"),
+                }
+                for m in (self.spans[tid] for tid in mentions)
+            ]
+            self.cluster_records[cid] = record
+            chain_of.update(dict.fromkeys(members, cid))
+        return chain_of
