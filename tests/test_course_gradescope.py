@@ -174,3 +174,10 @@ def test_run_autograder_grades_a_solution_full_and_an_exercise_zero(tmp_path: Pa
     assert all(t["status"] == "failed" and t["output"] for t in exercise["tests"])
     nothing = _run(root, None)
     assert nothing["score"] == 0 and "No notebook" in nothing["output"]
+
+
+def test_a_folder_of_submissions_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results_file = tmp_path / "results.json"
+    assert main(["grade", str(REPO / "solutions"), "--gradescope", str(results_file)]) == 1
+    assert "--gradescope writes the results of one notebook" in capsys.readouterr().err
+    assert not results_file.exists()

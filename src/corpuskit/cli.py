@@ -204,6 +204,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory, processes=args.processes
     )
     if args.merge or (args.submission and Path(args.submission).is_dir()):
+        if args.gradescope:
+            raise InputError(args.gradescope, "--gradescope writes the results of one notebook, not of a folder")
         return _grade_class(args, limits)
     if not args.submission:
         raise InputError("-", "give a SUBMISSION notebook or folder, or --merge DIR...")

@@ -78,6 +78,14 @@ def write_results(path: str | os.PathLike[str], report: Report) -> None:
 
 def pinned_requirements(extras: Iterable[str] = COURSE_EXTRAS) -> list[str]:
     """``name==version`` for every distribution ``corpuskit[extras]`` installs, as installed here."""
+    versions = course_distributions(extras)
+    versions.pop("corpuskit", None)
+    return [f"{name}=={version}" for name, version in sorted(versions.items())]
+
+
+def course_distributions(extras: Iterable[str] = COURSE_EXTRAS) -> dict[str, str]:
+    """The installed version of corpuskit and of every distribution ``corpuskit[extras]`` pulls in,
+    by normalised name, following the installed packages' own requirements."""
     from packaging.requirements import Requirement
 
     versions: dict[str, str] = {}
@@ -102,8 +110,7 @@ def pinned_requirements(extras: Iterable[str] = COURSE_EXTRAS) -> list[str]:
             marker = requirement.marker
             if marker is None or any(marker.evaluate({"extra": extra}) for extra in wanted or {""}):
                 todo.append((_normal(requirement.name), frozenset(requirement.extras)))
-    versions.pop("corpuskit", None)
-    return [f"{name}=={version}" for name, version in sorted(versions.items())]
+    return versions
 
 
 def _normal(name: str) -> str:
