@@ -15,7 +15,15 @@ if [ -n "$PKGS" ]; then
     echo "== $PKGS: not installed and cannot install it here (needs apt-get and root or sudo); their tests will skip"
   else
     echo "== installing Debian's $PKGS (browser tests, grading sandbox)"
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $PKGS
+    # apt's progress (thousands of "Reading database" lines) goes to a log, shown only on failure.
+    APT_LOG="$(mktemp)"
+    if ! { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PKGS; } >"$APT_LOG" 2>&1; then
+      cat "$APT_LOG"
+      echo "== apt-get failed installing $PKGS (log above)"
+      exit 1
+    fi
+    rm -f "$APT_LOG"
   fi
 fi
 PYTHON="${PYTHON:-python3}"

@@ -70,13 +70,29 @@ def fresh_user(home: Path) -> dict[str, str]:
     }
 
 
+def notebook7_command(root: Path, *, token: str, port: int) -> list[str]:
+    """Jupyter Notebook 7 on ``root``, with the options ``scripts/lab.sh`` gives JupyterLab."""
+    command = lab_command(root, token=token, port=port, python=sys.executable)
+    return [
+        "notebook" if arg == "jupyterlab" else arg
+        for arg in command
+        if not arg.startswith(("--LabApp.", "--LabServerApp."))
+    ]
+
+
 @contextmanager
-def running_lab(root: Path, base: Path, extra_env: dict[str, str] | None = None) -> Iterator[Lab]:
-    """JupyterLab on ``root`` (the command ``scripts/lab.sh`` runs, without a browser), until exit."""
+def running_lab(
+    root: Path, base: Path, extra_env: dict[str, str] | None = None, app: str = "jupyterlab"
+) -> Iterator[Lab]:
+    """JupyterLab on ``root`` (the command ``scripts/lab.sh`` runs, without a browser), until exit;
+    ``app="notebook"`` starts Jupyter Notebook 7 instead."""
     env = {**os.environ, **fresh_user(base / "home"), **(extra_env or {})}
     token = secrets.token_hex(16)
     port = free_port("127.0.0.1", 18888)
-    command = lab_command(root, token=token, port=port, python=sys.executable)
+    if app == "notebook":
+        command = notebook7_command(root, token=token, port=port)
+    else:
+        command = lab_command(root, token=token, port=port, python=sys.executable)
     log_path = base / "server.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -87,13 +103,13 @@ def running_lab(root: Path, base: Path, extra_env: dict[str, str] | None = None)
             deadline = time.monotonic() + 90
             while True:
                 if server.poll() is not None:
-                    raise RuntimeError(f"JupyterLab exited early:\n{log_path.read_text()[-3000:]}")
+                    raise RuntimeError(f"{app} exited early:\n{log_path.read_text()[-3000:]}")
                 try:
                     with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
                         break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}") from None
+                        raise RuntimeError(f"{app} did not start:\n{log_path.read_text()[-3000:]}") from None
                     time.sleep(0.3)
             yield Lab(url, token, root)
         finally:

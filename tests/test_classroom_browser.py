@@ -1,9 +1,11 @@
-"""The classroom in a real browser: JupyterLab started as ``scripts/lab.sh`` starts it, on a copy of
-the course, driven in Debian's chromium by playwright.
+"""The classroom in a real browser: JupyterLab started as ``scripts/lab.sh`` starts it, and Jupyter
+Notebook 7 on the same options, each on a copy of the course, driven in Debian's chromium by playwright.
 
-A student lands on the start page, follows its link to lesson 1, runs the notebook, answers
-question 1 wrongly and reads the check's hint, answers it rightly and sees the check pass, saves,
-and the autograder gives the point. Screenshots land in ``test-artifacts/classroom-*.png``.
+In JupyterLab a student lands on the start page and follows its link to lesson 1; in Notebook 7 they
+open lesson 1 from its address. Then, in both, they run the notebook, answer question 1 wrongly and
+read the check's hint (one friendly line, no traceback), answer it rightly and see the tick that says
+what was checked, save, and the autograder gives the point. Screenshots land in
+``test-artifacts/classroom-*.png`` and ``test-artifacts/notebook7-*.png``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from corpuskit.course.check import PASSED
 from corpuskit.lab import START_PAGE
 from tests.jupyterlab import ARTIFACTS, Lab, accept_dialogs, browser_page, running_lab, skip_without_chromium
 
@@ -33,7 +36,8 @@ ANSWER_CELL, CHECK_CELL = "q1-paragraphs", "q1-paragraphs-check"
 WRONG = "n_paragraphs = len(doc.sections)\nprint(n_paragraphs)"
 RIGHT = 'n_paragraphs = sum(1 for s in doc.sections if s.kind == "paragraph")\nprint(n_paragraphs)'
 HINT = "Count only the sections whose kind is 'paragraph'"
-SUCCESS = "\u2714 Well done!"
+# The tick of a check that looked at the answer's shape, and the cross of a failed one.
+SUCCESS, FAILURE = f"\u2714 {PASSED}", "\u2718"
 
 skip_without_chromium()
 
@@ -54,6 +58,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = base / "course"
     _copy_course(root)
     with running_lab(root, base) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("notebook7")
+    root = base / "course"
+    _copy_course(root)
+    with running_lab(root, base, app="notebook") as running:
         yield running
 
 
@@ -162,9 +175,57 @@ def _wait_for_output(page: Any, index: int, needle: str, timeout: float = 30) ->
     return text
 
 
-def test_a_student_lands_on_the_start_page_answers_a_question_and_is_graded(lab: Lab) -> None:
-    lesson = lab.root / LESSON
+def _answer_check_save(page: Any, lesson: Path, stem: str) -> None:
+    """Run lesson 1, answer question 1 wrongly then rightly, read the checks, save."""
     answer, check = _cell_index(lesson, ANSWER_CELL), _cell_index(lesson, CHECK_CELL)
+    _cell(page, 0).wait_for()
+    _wait_idle(page)
+    # Run every cell: they run up to the first unanswered question.
+    _run_all(page, until=answer)
+    _wait_for_output(page, answer, "NotImplementedError")
+    assert "Kim, Trump end second summit" in _output(page, 1), "the setup cell did not load the article"
+    _wait_idle(page)
+
+    # A common mistake (counting every section): the visible check answers with its hint, in one
+    # friendly line, without a traceback or corpuskit's frames.
+    _type_into(page, answer, WRONG)
+    _run_cell(page, answer)
+    assert _wait_for_output(page, answer, "24").strip().endswith("24")
+    _run_cell(page, check)
+    feedback = _wait_for_output(page, check, HINT).strip()
+    assert feedback.startswith(FAILURE) and len(feedback.splitlines()) == 1, feedback
+    for noise in ("Traceback", "AssertionError", "CheckFailed", "corpuskit", "check.py", SUCCESS):
+        assert noise not in feedback, f"{noise!r} in the failed check's output: {feedback}"
+    _cell(page, check).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{stem}-hint.png"))
+
+    # The right answer: the check passes, and its tick says what it checked.
+    _type_into(page, answer, RIGHT)
+    _run_cell(page, answer)
+    _run_cell(page, check)
+    feedback = _wait_for_output(page, check, SUCCESS)
+    assert HINT not in feedback and "Well done" not in feedback
+    _cell(page, check).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"{stem}-tick.png"))
+
+    # Saved, the notebook earns the point from the autograder (which never trusts the visible check).
+    page.keyboard.press("ControlOrMeta+s")
+    deadline = time.monotonic() + 30
+    while 's.kind == \\"paragraph\\"' not in lesson.read_text():
+        assert time.monotonic() < deadline, "the notebook was never saved"
+        time.sleep(0.2)
+
+
+def _assert_graded_full(lesson: Path) -> None:
+    """The saved notebook earns question 1's point (graded outside playwright's event loop)."""
+    from corpuskit.course import grade
+
+    report = json.loads(grade(lesson, grading_dir=REPO / "grading").to_json())
+    q1 = next(q for q in report["questions"] if q["id"] == "q1-paragraphs")
+    assert (q1["status"], q1["points"]) == ("correct", q1["max_points"])
+
+
+def test_a_student_lands_on_the_start_page_answers_a_question_and_is_graded(lab: Lab) -> None:
     with browser_page("classroom") as page:
         # The bare server address lands on the start page, which says where to begin.
         page.goto(f"{lab.url}/?token={lab.token}")
@@ -175,44 +236,17 @@ def test_a_student_lands_on_the_start_page_answers_a_question_and_is_graded(lab:
         link.wait_for()
         page.screenshot(path=str(ARTIFACTS / "classroom-start-here.png"))
 
-        # Its link opens lesson 1; run every cell: they run up to the first unanswered question.
+        # Its link opens lesson 1.
         link.click()
         page.locator(".lm-TabBar-tab.lm-mod-current", has_text="01-reading.ipynb").wait_for()
-        _cell(page, 0).wait_for()
-        _wait_idle(page)
-        _run_all(page, until=answer)
-        _wait_for_output(page, answer, "NotImplementedError")
-        assert "Kim, Trump end second summit" in _output(page, 1), "the setup cell did not load the article"
-        _wait_idle(page)
+        _answer_check_save(page, lab.root / LESSON, "classroom")
+    _assert_graded_full(lab.root / LESSON)
 
-        # A common mistake (counting every section): the visible check answers with its hint.
-        _type_into(page, answer, WRONG)
-        _run_cell(page, answer)
-        assert _wait_for_output(page, answer, "24").strip().endswith("24")
-        _run_cell(page, check)
-        feedback = _wait_for_output(page, check, HINT)
-        assert "AssertionError" in feedback and SUCCESS not in feedback
-        _cell(page, check).scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "classroom-hint.png"))
 
-        # The right answer: the check passes.
-        _type_into(page, answer, RIGHT)
-        _run_cell(page, answer)
-        _run_cell(page, check)
-        feedback = _wait_for_output(page, check, SUCCESS)
-        assert HINT not in feedback
-        _cell(page, check).scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "classroom-well-done.png"))
-
-        # Saved, the notebook earns the point from the autograder (which never trusts the visible check).
-        page.keyboard.press("ControlOrMeta+s")
-        deadline = time.monotonic() + 30
-        while 's.kind == \\"paragraph\\"' not in lesson.read_text():
-            assert time.monotonic() < deadline, "the notebook was never saved"
-            time.sleep(0.2)
-
-    from corpuskit.course import grade
-
-    report = json.loads(grade(lesson, grading_dir=REPO / "grading").to_json())
-    q1 = next(q for q in report["questions"] if q["id"] == "q1-paragraphs")
-    assert (q1["status"], q1["points"]) == ("correct", q1["max_points"])
+def test_in_notebook_7_a_student_answers_a_question_and_is_graded(notebook7: Lab) -> None:
+    with browser_page("notebook7") as page:
+        page.goto(f"{notebook7.url}/notebooks/{LESSON}?token={notebook7.token}")
+        page.locator("#jp-title, .jp-NotebookPanel").first.wait_for()
+        assert "/lab" not in page.url, "Notebook 7 was redirected to JupyterLab"
+        _answer_check_save(page, notebook7.root / LESSON, "notebook7")
+    _assert_graded_full(notebook7.root / LESSON)

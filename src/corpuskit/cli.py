@@ -206,6 +206,12 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     from corpuskit.course import assign
 
     root = Path(args.root)
+    if args.gradescope:
+        from corpuskit.course.gradescope import build_autograder
+
+        names = build_autograder(args.gradescope, root, args.lessons)
+        print(f"wrote {args.gradescope}: Gradescope's autograder package ({len(names)} files)")
+        return EXIT_OK
     if args.check:
         problems = assign.drift(root, args.lessons)
         for problem in problems:
@@ -230,6 +236,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if args.merge or (args.submission and Path(args.submission).is_dir()):
         if args.feedback != "full":
             raise InputError(args.submission or "-", "--feedback summary grades one submission at a time")
+        if args.gradescope:
+            raise InputError(args.gradescope, "--gradescope writes the results of one notebook, not of a folder")
         return _grade_class(args, limits)
     if not args.submission:
         raise InputError("-", "give a SUBMISSION notebook or folder, or --merge DIR...")
@@ -250,6 +258,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         from corpuskit.course.classroom import append_output
 
         append_output(args.classroom, report)
+    if args.gradescope:
+        from corpuskit.course.gradescope import write_results
+
+        write_results(args.gradescope, report)
     for warning in report.warnings:
         print(f"corpuskit: warning: {warning}", file=sys.stderr)
     print(report.to_json() if args.json else report.summary(), end="")
@@ -526,11 +538,17 @@ def build_parser() -> argparse.ArgumentParser:
         "assign",
         _cmd_assign,
         "Build exercises/ and solutions/ from the lessons in notebooks/ (or check they are up to date).",
-        "  corpuskit assign\n  corpuskit assign --check\n  corpuskit assign 03-entities --root path/to/course",
+        "  corpuskit assign\n  corpuskit assign --check\n  corpuskit assign 03-entities --root path/to/course\n"
+        "  corpuskit assign 01-reading --gradescope autograder.zip   # Gradescope's autograder for one lesson",
     )
     p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: every notebook in notebooks/)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed copies differ")
     p.add_argument("--root", default=".", metavar="DIR", help="the course folder holding notebooks/ (default: here)")
+    p.add_argument(
+        "--gradescope",
+        metavar="ZIP",
+        help="write Gradescope's autograder package instead (setup.sh, run_autograder, grading, pinned requirements)",
+    )
 
     p = _add(
         commands,
@@ -544,7 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  corpuskit grade submissions/ --lesson 01-reading --jobs 2 --out grades/\n"
         "  corpuskit grade submissions/ --shard 1/4 --out grades-1/   # one of four CI jobs\n"
         "  corpuskit grade --merge grades-1/ grades-2/ grades-3/ grades-4/ --out grades/\n"
-        "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set",
+        "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set\n"
+        "  corpuskit grade submission.ipynb --gradescope results/results.json   # in Gradescope's autograder",
     )
     p.add_argument("submission", nargs="?", help="the submitted .ipynb, or a folder of them (batch mode)")
     p.add_argument("--lesson", help="lesson id (default: from the notebook's metadata or file name)")
@@ -562,6 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="full",
         help="full (default): feedback and events; summary: points per question only, for summative grading",
     )
+    p.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
     p.add_argument("--grading", metavar="DIR", help="folder with lessons/ and heldout/ (default: ./grading)")
     p.add_argument("--heldout", metavar="DIR", help="a private held-out set, same format as grading/heldout/")
     p.add_argument("--release", metavar="DIR", help="released notebooks, to restore locked cells (default: exercises/)")

@@ -122,6 +122,15 @@ def _table_fraction(
     if missing:
         return 0.0, f"the table has no column(s) {', '.join(map(repr, missing))}"
     rows = table_rows(answer)
+    # A column of whole numbers must hold ints: 3.0 where 3 is asked is the wrong type, as for an int answer.
+    floats = [
+        c
+        for c in columns
+        if any(type(want.get(c)) is int for want in expected.values())
+        and any(type(row.get(c)) is float for row in rows.values())
+    ]
+    if floats:
+        return 0.0, f"the column(s) {', '.join(map(repr, floats))} should hold whole numbers (ints), not floats"
     right = sum(
         1
         for key, want in expected.items()
