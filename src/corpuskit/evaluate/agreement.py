@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpuskit.evaluate.spans import SpanResult, SpanTuple, evaluate_spans
-from corpuskit.evaluate.tokens import tokenize
 from corpuskit.model import Document
+from corpuskit.tokens import tokenize
 
 OUTSIDE = "O"
 
