@@ -15,6 +15,9 @@ Components (registered with ``@Language.factory``) and what they leave on the ``
 ``corpuskit_events``   ``doc._.corpuskit_events``: ``EventItem`` list
 =====================  =====================================================================
 
+Extraction is linear in the text's length; ``extract`` takes a text longer than spaCy's
+``max_length`` in pieces cut between sections or paragraphs (``pieces``, ``extract_data``).
+
 >>> doc = extract('"We will talk," Kim said on Monday.', dct="2019-02-28")
 >>> doc.quotes[0].content.text, doc.timexes[0].value
 ('"We will talk,"', '2019-02-25')
@@ -176,7 +179,7 @@ def pieces(text: str, limit: int) -> list[tuple[int, int]]:
     cut after a blank line (between sections) where one falls in the second half of a piece,
     else after a line break (between paragraphs), else after white space.
 
-    >>> pieces("Head\n\nOne.\nTwo.", 8)
+    >>> pieces("Head\\n\\nOne.\\nTwo.", 8)
     [(0, 6), (6, 11), (11, 15)]
     """
     out: list[tuple[int, int]] = []
