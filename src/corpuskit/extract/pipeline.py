@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from corpuskit.model import Document
 
 SYSTEMS = ("rules", "statistical")
+STATISTICAL_PIECE = 100_000  # characters
 EXTENSIONS: dict[str, Any] = {
     "corpuskit_dct": None,
     "corpuskit_timexes": None,
@@ -202,16 +203,18 @@ def extract_data(
 ) -> dict[str, Any]:
     """The contract object a baseline system predicts for ``text``, of any length.
 
-    A text longer than spaCy's ``max_length`` is annotated in pieces (``pieces``); the pieces'
+    A text longer than spaCy's ``max_length`` (for the statistical system, longer than
+    ``STATISTICAL_PIECE``) is annotated in pieces (``pieces``); the pieces'
     items are moved to the whole text's offsets and numbered anew, and clusters of the same id
     (the same name) are merged, so a person named in two pieces is one discourse entity.
     """
     nlp = build_pipeline(system)
-    if len(text) <= nlp.max_length:
+    # spaCy's parser and NER take about 1 GB of memory per 100,000 characters: the statistical
+    # system reads long texts in pieces of that size, the rules system in the largest Doc spaCy takes.
+    limit = nlp.max_length if system == "rules" else min(nlp.max_length, STATISTICAL_PIECE)
+    if len(text) <= limit:
         return to_data(annotate(text, dct, system), doc_id, title)
-    parts = [
-        (start, to_data(annotate(text[start:end], dct, system), doc_id)) for start, end in pieces(text, nlp.max_length)
-    ]
+    parts = [(start, to_data(annotate(text[start:end], dct, system), doc_id)) for start, end in pieces(text, limit)]
     # An empty Doc gives the metadata and the empty layers the pieces' items are added to.
     data = to_data(annotate("", dct, system), doc_id, title or _title(text) or doc_id)
     data["sections"] = sections(text)
