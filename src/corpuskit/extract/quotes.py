@@ -368,7 +368,8 @@ class Attributor:
         spans = [(w.start, w.end) for w in words]
         self._word_index = SortedSpans(spans) if SortedSpans.fits(spans) else None
         self._latest: QuoteItem | None = None  # the item whose content starts last (the first such)
-        self._titles: dict[tuple[str, int], tuple[str, set[str]]] = {}
+        self._titles: dict[tuple[str, int, str], tuple[bool, set[str]]] = {}
+        self._places: dict[tuple[str, int], set[str]] = {}
 
     # -- noun phrases -------------------------------------------------------------------------
 
@@ -560,8 +561,8 @@ class Attributor:
         for cluster in self.ctx.clusters.values():
             if cluster.type != "PERSON" or not cluster.titles:
                 continue
-            titles, title_places = self._titles_of(cluster)
-            if not any(re.search(rf"\b{re.escape(r)}\b", titles) for r in roles):
+            has_role, title_places = self._titles_of(cluster, head, roles)
+            if not has_role:
                 continue
             # The title names the same country (1), names none (0) or names another one (-1).
             agree = 1 if places & title_places else -1 if places and title_places else 0
@@ -573,13 +574,18 @@ class Attributor:
                 best = score
         return best[2] if best and best[0] >= 0 else None
 
-    def _titles_of(self, cluster: ClusterBuilder) -> tuple[str, set[str]]:
-        """A cluster's titles as one lower-case string, and the places they name (computed once:
-        a person named throughout a long text collects many titles)."""
-        key = (cluster.id, len(cluster.titles))
+    def _titles_of(self, cluster: ClusterBuilder, head: str, roles: Iterable[str]) -> tuple[bool, set[str]]:
+        """Whether a cluster's titles name one of the ``roles`` of ``head``, and the places they
+        name, worked out once per cluster and head: a person named throughout a long text
+        collects many titles, and every "the president" would read them all again."""
+        key = (cluster.id, len(cluster.titles), head)
         if key not in self._titles:
-            places = {p for t in cluster.titles for p in _places(t)}
-            self._titles[key] = (" ".join(cluster.titles).lower(), places)
+            titles = " ".join(cluster.titles).lower()
+            has_role = any(re.search(rf"\b{re.escape(r)}\b", titles) for r in roles)
+            places = self._places.get(key[:2])
+            if places is None:
+                places = self._places[key[:2]] = {p for t in cluster.titles for p in _places(t)}
+            self._titles[key] = (has_role, places)
         return self._titles[key]
 
     # -- attributions -------------------------------------------------------------------------
