@@ -1,4 +1,5 @@
-"""CoNLL-2003 named entities in IOB2: one ``TOKEN TAG`` line per token, blank lines between
+"""CoNLL-2003 and CoNLL-2002 named entities. Written in IOB2 with OntoNotes labels: one
+``TOKEN TAG`` line per token (corpuskit's tokens, ``corpuskit.tokens``), blank lines between
 sentences, a ``-DOCSTART- O`` line and a blank line before each document.
 
 Carries the ``entities`` layer only, as labels on tokens: no ids (reading numbers them
@@ -7,10 +8,11 @@ entities. Writing a document that has any of these warns (``LayerNotCarriedWarni
 each thing left out and how many. Tokens are split at every entity boundary, so each entity
 covers whole tokens.
 
-Reading needs the document text to give back offsets (``text=``); without it the text is
-rebuilt from the tokens (one space between tokens, a line break between sentences).
-Lines with more than two columns (the original four-column CoNLL-2003) are read as token
-first, tag last.
+Read as the shared tasks published them and taggers write them: IOB1, IOB2, BILOU or BIOES
+tags, any number of columns (token first, tag last), the four CoNLL labels or OntoNotes ones,
+and many ``-DOCSTART-`` documents in one file (``read_conll_documents``). Reading needs the
+document text to give back offsets (``text=``); without it the text is rebuilt from the tokens
+(one space between tokens, a line break between sentences).
 """
 
 from __future__ import annotations
