@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from corpuskit import cli
 from corpuskit.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from tests.conftest import WriteDoc
 
@@ -125,3 +126,73 @@ def test_load_json_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+# Commands never crash or mislead: one line for every failure, warnings kept.
+
+
+def test_an_unexpected_exception_is_one_line_asking_for_a_bug_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(args: object) -> int:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "_cmd_list", broken)
+    monkeypatch.delenv(cli.DEBUG_VARIABLE, raising=False)
+    code, out, err = run(capsys, "list", "--paths")
+    assert code == EXIT_INVALID and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(
+        "corpuskit: error: internal error in 'corpuskit list --paths': RuntimeError: boom second line;"
+    )
+    assert "please report it" in err
+    monkeypatch.setenv(cli.DEBUG_VARIABLE, "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["list"])
+
+
+def test_warnings_are_printed_when_the_command_then_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "eng.conll"
+    source.write_text("-DOCSTART- -X- -X- O\n\nEU NNP B-NP I-ORG\n\n-DOCSTART- -X- -X- O\n\nPeter NNP B-NP I-PER\n")
+    code, _, err = run(capsys, "convert", str(source), str(tmp_path / "out.json"))
+    assert code == EXIT_INVALID
+    warning, error = err.splitlines()
+    assert warning == f"corpuskit: warning: {source}: CoNLL labels read as OntoNotes labels: PER as PERSON (1)"
+    assert error.startswith("corpuskit: error: ") and "one document" in error
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_a_failed_write_names_the_users_path_not_a_temporary_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "hanoi.json"
+    code, _, err = run(capsys, "load", "hanoi-summit-2019", "-f", "json", "-o", str(target))
+    assert code == EXIT_INVALID
+    assert err == f"corpuskit: error: {target}: No such file or directory\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("just words\n", "article.txt:1: invalid JSON: Expecting value (column 1)"),
+        ('{"a": 1}', "is JSON but not a corpuskit annotations file (found an object without 'id' or 'metadata')"),
+        ("[1, 2]", "is JSON but not a corpuskit annotations file (found list)"),
+    ],
+)
+def test_validate_says_what_a_file_is_not(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "article.txt"
+    path.write_text(content)
+    code, out, _ = run(capsys, "validate", str(path))
+    assert code == EXIT_INVALID
+    assert out.count("\n") == 1 and message in out and "no document or folder" not in out
+
+
+def test_validate_names_a_missing_file_and_a_missing_text(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "validate", str(tmp_path / "absent.json"))
+    assert code == EXIT_INVALID and out == f"{tmp_path / 'absent.json'}: no such file or folder\n"
+    lone = tmp_path / "lone.json"
+    lone.write_text(json.dumps({"id": "x", "metadata": {"title": "t"}}))
+    code, out, _ = run(capsys, "validate", str(lone))
+    assert code == EXIT_INVALID and out == f"{lone}: has no text.txt beside it to check its offsets against\n"

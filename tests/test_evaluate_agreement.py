@@ -12,20 +12,9 @@ from corpuskit.evaluate.agreement import (
     token_labels,
 )
 from corpuskit.evaluate.counts import Counts
-from corpuskit.evaluate.tokens import sentences, tokenize
 from corpuskit.model import Document, Entity
 
 TEXT = "Kim met Trump in Hanoi on Wednesday ."
-
-
-def test_tokenizer_and_sentence_splitter() -> None:
-    assert tokenize("U.S. talks, two-day") == [(0, 1), (1, 2), (2, 3), (3, 4), (5, 10), (10, 11), (12, 19)]
-    assert sentences('The summit ended. "No deal," Trump said. Mr. Kim left.') == [
-        (0, 17),
-        (18, 40),
-        (41, 44),
-        (45, 54),
-    ]
 
 
 def test_token_labels_follow_spans() -> None:

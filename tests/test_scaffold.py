@@ -49,6 +49,9 @@ def test_existing_folder_is_never_overwritten(tmp_path: Path) -> None:
         ("Bad Id", ARTICLE, None, "a document id uses"),
         ("ok", ARTICLE, "2 May 2024", "YYYY-MM-DD"),
         ("ok", "Headline\r\nBody", None, "CR or CRLF"),
+        ("ok", ARTICLE, "2024-13-45", r"^2024-13-45: is not a calendar date \(month must be in 1\.\.12\)$"),
+        ("ok", ARTICLE, "2023-02-29", "is not a calendar date"),
+        ("hanoi-summit-2019", ARTICLE, None, "is the id of a document shipped with corpuskit"),
     ],
 )
 def test_bad_input_creates_nothing(tmp_path: Path, doc_id: str, text: str, dct: str | None, message: str) -> None:
@@ -67,3 +70,11 @@ def test_cli_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(tmp_path / "budget-vote")]) == EXIT_OK
     assert main(["new", "budget-vote", "--text", str(source), "--dir", str(tmp_path)]) == EXIT_INVALID
     assert "already exists" in capsys.readouterr().err
+
+
+def test_cli_new_refuses_an_impossible_date_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE)
+    assert main(["new", "budget", "--text", str(source), "--dir", str(tmp_path), "--dct", "2024-13-45"]) == EXIT_INVALID
+    assert capsys.readouterr().err == "corpuskit: error: 2024-13-45: is not a calendar date (month must be in 1..12)\n"
+    assert not (tmp_path / "budget").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -115,7 +116,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for file in files:
         try:
-            corpus.load_file(file)
+            _validate_file(file)
         except ValidationError as err:
             failed += 1
             for problem in err.problems:
@@ -129,6 +130,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if failed:
         print(f"{failed} of {len(files)} file(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _validate_file(file: Path) -> None:
+    """Validate one annotations file against the text beside it, saying first what it is not."""
+    if not file.exists():
+        raise InputError(str(file), "no such file or folder")
+    data = corpus.read_json(file)  # names the line and column of what is not JSON
+    if not isinstance(data, dict) or not {"id", "metadata"} & data.keys():
+        found = type(data).__name__ if not isinstance(data, dict) else "an object without 'id' or 'metadata'"
+        raise InputError(str(file), f"is JSON but not a corpuskit annotations file (found {found})")
+    text = file.parent / corpus.TEXT_FILE
+    if not text.is_file():
+        raise InputError(str(file), f"has no {corpus.TEXT_FILE} beside it to check its offsets against")
+    corpus.validated(data, corpus.read_text(text), str(file))
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -616,24 +631,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DEBUG_VARIABLE = "CORPUSKIT_DEBUG"
+
+
+def _internal_error(argv: Sequence[str], err: Exception) -> str:
+    """One line for an exception no check foresaw: the command, the error, what to do."""
+    command = " ".join(["corpuskit", *argv])[:160]
+    what = f"{type(err).__name__}: {str(err)[:200]}".replace("\n", " ")
+    return (
+        f"internal error in '{command}': {what}; this is a bug in corpuskit, please report it "
+        f"with the command and its input ({DEBUG_VARIABLE}=1 shows the traceback)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    try:
-        # Library warnings (a layer a format cannot carry, a layer missing from predictions)
-        # reach the user as one line each, never as Python's two-line warning format.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+    error: str | None = None
+    # Library warnings (a layer a format cannot carry, a label read as another) reach the user
+    # as one line each, never as Python's two-line format, and also when the command then fails.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
             code: int = args.handler(args)
-        for warning in caught:
-            print(f"corpuskit: warning: {warning.message}", file=sys.stderr)
-    except CorpuskitError as err:
-        print(f"corpuskit: error: {err}", file=sys.stderr)
-        return EXIT_INVALID
-    except OSError as err:
-        print(f"corpuskit: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
-        return EXIT_INVALID
-    except KeyboardInterrupt:
-        return 130
+        except CorpuskitError as err:
+            code, error = EXIT_INVALID, str(err)
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            code, error = EXIT_INVALID, f"{where}{err.strerror or err}"
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as err:  # a bug: say so in one line, with what to report
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            code, error = EXIT_INVALID, _internal_error(argv, err)
+    for warning in caught:
+        print(f"corpuskit: warning: {warning.message}", file=sys.stderr)
+    if error is not None:
+        print(f"corpuskit: error: {error}", file=sys.stderr)
     return code
 
 

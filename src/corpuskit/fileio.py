@@ -46,7 +46,10 @@ def write_bytes_atomic(path: str | os.PathLike[str], content: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as err:
         if os.path.lexists(temp):
             os.unlink(temp)
+        if isinstance(err, OSError) and err.filename == temp:
+            # The temporary name is ours, not the user's: name the file they asked for.
+            err.filename = target
         raise

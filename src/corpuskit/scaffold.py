@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import date
 from pathlib import Path
 
-from corpuskit.corpus import ANNOTATIONS_FILE, TEXT_FILE, read_text, validated
+from corpuskit.corpus import ANNOTATIONS_FILE, TEXT_FILE, read_text, shipped_corpus, validated
 from corpuskit.errors import InputError
 from corpuskit.fileio import write_text_atomic
 
@@ -35,6 +36,16 @@ def sections(text: str) -> list[dict[str, object]]:
     return out
 
 
+def check_date(value: str) -> None:
+    """Refuse a creation time that is not a calendar date written ``YYYY-MM-DD``."""
+    if not DATE.match(value):
+        raise InputError(value, "the creation time must be a date, YYYY-MM-DD")
+    try:
+        date.fromisoformat(value)
+    except ValueError as err:
+        raise InputError(value, f"is not a calendar date ({err})") from None
+
+
 def new_document(
     doc_id: str,
     text_file: str | os.PathLike[str],
@@ -50,8 +61,10 @@ def new_document(
     """
     if not DOC_ID.match(doc_id):
         raise InputError(doc_id, "a document id uses lower-case letters, digits, '.', '_' and '-' only")
-    if creation_time is not None and not DATE.match(creation_time):
-        raise InputError(creation_time, "the creation time must be a date, YYYY-MM-DD")
+    if creation_time is not None:
+        check_date(creation_time)
+    if (shipped_corpus() / doc_id).is_dir():
+        raise InputError(doc_id, "is the id of a document shipped with corpuskit; loading by id would find yours first")
     text = read_text(Path(text_file))
     folder = Path(parent) / doc_id
     if folder.exists():

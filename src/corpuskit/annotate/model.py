@@ -18,7 +18,6 @@ text), also when the widget shows only a passage.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,6 +26,7 @@ from corpuskit.errors import InputError
 from corpuskit.evaluate import score_spans
 from corpuskit.evaluate.counts import Counts
 from corpuskit.model import ENTITY_LABELS, QUOTE_KINDS, Document, Entity, Quote, Section, Span
+from corpuskit.tokens import tokenize
 
 # The label that marks a quote's speaker mention in the quotes layer.
 SPEAKER = "SPEAKER"
@@ -36,20 +36,17 @@ RESERVED_KEYS = frozenset("zy")
 # The metadata key under which a saved file remembers how the widget was set up.
 STATE_KEY = "annotate"
 
-# A token is a run of word characters or one punctuation character; whitespace separates.
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-
 Passage = tuple[int, int]
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """The ``(start, end)`` offsets of the tokens of ``text[start:end]``, in document offsets.
+    """The ``(start, end)`` offsets of the tokens of ``text[start:end]``, in document offsets
+    (corpuskit's one tokenizer, ``corpuskit.tokens``, whose rules evaluation and CoNLL share).
 
     >>> tokens("U.S. President")
-    [(0, 1), (1, 2), (2, 3), (3, 4), (5, 14)]
+    [(0, 4), (5, 14)]
     """
-    stop = len(text) if end is None else end
-    return [m.span() for m in _TOKEN.finditer(text, start, stop)]
+    return tokenize(text, start, end)
 
 
 @dataclass(frozen=True, slots=True)

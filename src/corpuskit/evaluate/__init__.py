@@ -27,7 +27,7 @@ from corpuskit.evaluate.layers import (
 from corpuskit.evaluate.report import format_result, to_data, to_json
 from corpuskit.evaluate.run import EVALUATE_LAYERS, evaluate_documents, evaluate_files
 from corpuskit.evaluate.spans import SCHEMAS, Match, SchemaResult, SpanResult, evaluate_spans, score_spans
-from corpuskit.evaluate.tokens import sentences, tokenize
+from corpuskit.tokens import sentences, tokenize
 
 __all__ = [
     "EVALUATE_LAYERS",

@@ -14,12 +14,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from corpuskit.evaluate.coref import Clustering, CorefScore, b_cubed, document_clusters, muc
+from corpuskit.evaluate.coref import Clustering, CorefScore, b_cubed, ceafe, document_clusters, muc
 from corpuskit.evaluate.counts import Accuracy, Counts
 from corpuskit.evaluate.layers import EVENT_ATTRIBUTES, QUOTE_THRESHOLDS, match_quotes, speaker_matches
 from corpuskit.evaluate.spans import SpanResult, SpanTuple, evaluate_spans
-from corpuskit.evaluate.tokens import tokenize
 from corpuskit.model import Document, Event
+from corpuskit.tokens import tokenize
 
 OUTSIDE = "O"
 
@@ -238,7 +238,7 @@ def entity_agreement(doc_a: Document, doc_b: Document) -> EntityAgreement:
 # The coreference metrics reported, in order; each takes (key, response) clusterings of
 # (start, end) mentions. A further metric (CEAFe) joins by adding its function here.
 CorefMetric = Callable[[Clustering, Clustering], CorefScore]
-COREF_METRICS: tuple[tuple[str, CorefMetric], ...] = (("MUC", muc), ("B3", b_cubed))
+COREF_METRICS: tuple[tuple[str, CorefMetric], ...] = (("MUC", muc), ("B3", b_cubed), ("CEAFe", ceafe))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from corpuskit.evaluate.counts import Counts
 from corpuskit.evaluate.spans import SCHEMAS, SpanTuple, evaluate_spans
-from corpuskit.evaluate.tokens import sentences
 from corpuskit.model import Document
+from corpuskit.tokens import sentences
 
 METRICS = ("precision", "recall", "f1")
 

@@ -27,6 +27,13 @@ def to_data(obj: Any) -> Any:
         return obj.to_dict()
     if isinstance(obj, CorefScore):
         return {"precision": obj.precision, "recall": obj.recall, "f1": obj.f1}
+    if isinstance(obj, CorefResult):
+        return {
+            "muc": to_data(obj.muc),
+            "b_cubed": to_data(obj.b_cubed),
+            "ceafe": to_data(obj.ceafe),
+            "conll": obj.conll,
+        }
     if isinstance(obj, KappaResult):
         return {"tokens": obj.tokens, "observed": obj.observed, "expected": obj.expected, "kappa": obj.kappa}
     if isinstance(obj, SchemaResult):
@@ -114,8 +121,9 @@ def format_result(result: Any) -> str:
         )
     if isinstance(result, CorefResult):
         lines = [f"{'metric':<8}  {'precision':>9}  {'recall':>9}  {'f1':>9}"]
-        for name, s in (("MUC", result.muc), ("B-cubed", result.b_cubed)):
+        for name, s in (("MUC", result.muc), ("B-cubed", result.b_cubed), ("CEAFe", result.ceafe)):
             lines.append(f"{name:<8}  {s.precision:>9.4f}  {s.recall:>9.4f}  {s.f1:>9.4f}")
+        lines.append(f"{'CoNLL':<8}  {'':>9}  {'':>9}  {result.conll:>9.4f}  (mean of the three F1)")
         return "\n".join(lines)
     if isinstance(result, Agreement):
         return (

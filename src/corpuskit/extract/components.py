@@ -8,22 +8,36 @@ extension attributes registered by ``pipeline.register``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from corpuskit.extract import entities, events, lexicon, quotes, timexes
 
+TEXT_KEY = "corpuskit_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per ``Doc``: spaCy rebuilds it from every token on each access,
+    which made each component's every look at the text a pass over the whole document."""
+    text = doc.user_data.get(TEXT_KEY)
+    length = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if not isinstance(text, str) or len(text) != length:  # not cached, or copied from another Doc
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of the ``Doc``'s sentences, without surrounding line breaks."""
+    text = doc_text(doc)
     spans: list[tuple[int, int]] = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
-        while start < end and doc.text[start].isspace():
+        while start < end and text[start].isspace():
             start += 1
-        while end > start and doc.text[end - 1].isspace():
+        while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
             spans.append((start, end))
@@ -39,10 +53,16 @@ def entity_mentions(doc: Doc) -> list[tuple[int, int, str, str | None]]:
 @Language.component("corpuskit_lines")
 def lines(doc: Doc) -> Doc:
     """A sentence starts after every line break: headlines and captions have no final period."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if "\n" in previous.text or "\n" in previous.whitespace_:
-            token.is_sent_start = True
+    # Setting Token.is_sent_start checks the whole Doc for a parse each time; one array write
+    # keeps this linear in the text's length.
+    starts = doc.to_array([SENT_START])
+    # A token's trailing white space is at most one space: line breaks are tokens of their own.
+    orths = doc.to_array([ORTH]).tolist()
+    breaks = {orth for orth in set(orths) if "\n" in doc.vocab.strings[orth]}
+    after_break = [i + 1 for i, orth in enumerate(orths[:-1]) if orth in breaks]
+    if after_break:
+        starts[after_break] = 1
+        doc.from_array([SENT_START], cast(Any, starts.reshape(-1, 1)))
     return doc
 
 
@@ -55,7 +75,7 @@ class TimexComponent:
     """Time expressions normalised against ``doc._.corpuskit_dct``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.corpuskit_timexes = timexes.find_timexes(doc.text, doc._.corpuskit_dct, sentence_spans(doc))
+        doc._.corpuskit_timexes = timexes.find_timexes(doc_text(doc), doc._.corpuskit_dct, sentence_spans(doc))
         return doc
 
 
@@ -72,7 +92,7 @@ class EntityTagger:
         self.source = source
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         found_timexes = doc._.corpuskit_timexes or []
         if self.source == "model":
             chosen = [entities.Candidate(e.start_char, e.end_char, e.label_, 1) for e in doc.ents]
@@ -109,7 +129,7 @@ class QuoteComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         clusters = {c.id: c for c in doc._.corpuskit_clusters or []}
-        ctx = quotes.Context(doc.text, entity_mentions(doc), clusters)
+        ctx = quotes.Context(doc_text(doc), entity_mentions(doc), clusters)
         words = [quotes.Word(t.idx, t.idx + len(t.text), t.text, t.i) for t in doc if not t.is_space]
         heads: dict[int, tuple[str, list[int]]] | None = None
         if self.use_parse and doc.has_annotation("DEP"):
@@ -135,7 +155,7 @@ class EventComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.corpuskit_events = events.extract_events(
-            doc.text, sentence_spans(doc), entity_mentions(doc), doc._.corpuskit_timexes or []
+            doc_text(doc), sentence_spans(doc), entity_mentions(doc), doc._.corpuskit_timexes or []
         )
         return doc
 

@@ -20,12 +20,14 @@ possessive clitic is excluded, durations of a day or more are DATE and shorter o
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from corpuskit.extract import lexicon
+from corpuskit.extract.intervals import SortedSpans, greedy_disjoint
 from corpuskit.extract.timexes import TimexMatch
 
 # Alias sets: each tuple names one place; the first entry is the canonical name.
@@ -109,11 +111,22 @@ class ClusterBuilder:
     type: str
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    # The (start, end) of every mention, so adding one is not a scan of the list.
+    _spans: set[tuple[int, int]] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def add(self, start: int, end: int, form: str) -> None:
-        if not any(s == start and e == end for s, e, _ in self.mentions):
-            self.mentions.append((start, end, form))
-            self.mentions.sort()
+        if (start, end) not in self._spans:
+            self._spans.add((start, end))
+            insort(self.mentions, (start, end, form))
+
+    def __post_init__(self) -> None:
+        self.mentions.sort()
+        self._spans.update((s, e) for s, e, _ in self.mentions)
+
+    def last_start_before(self, position: int) -> int:
+        """The start of the last mention starting before ``position``, or -1."""
+        i = bisect_left(self.mentions, (position,))
+        return self.mentions[i - 1][0] if i else -1
 
 
 def slug(name: str) -> str:
@@ -332,11 +345,11 @@ def find_name_candidates(text: str, known: dict[str, str] | None = None) -> tupl
         + lexicon.NORP
         + lexicon.ORGANISATIONS
     }
-    taken = gazetteer_spans(text)
+    taken = SortedSpans(gazetteer_spans(text))
     gazetteer_names = {n for n in lexicon.COUNTRIES + lexicon.CITIES + lexicon.US_STATES + lexicon.NORP}
     for m in _RUN.finditer(text):
         words = [(w.start() + m.start(), w.end() + m.start(), w.group()) for w in re.finditer(r"\S+", m.group())]
-        words = [w for w in words if not any(s <= w[0] < e for s, e in taken)]
+        words = [w for w in words if taken.holding(w[0]) is None]
         if not words:
             continue
         # Split hyphenated runs only on spaces; drop a trailing title or stop word.
@@ -413,11 +426,9 @@ def timex_entity_label(timex: TimexMatch) -> str | None:
 
 def select(candidates: Iterable[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates: longest first, then by priority."""
-    chosen: list[Candidate] = []
-    for cand in sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start)):
-        if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
-            chosen.append(cand)
-    return sorted(chosen, key=lambda c: c.start)
+    ranked = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
+    kept = greedy_disjoint([(c.start, c.end) for c in ranked])
+    return sorted((c for c, keep in zip(ranked, kept, strict=True) if keep), key=lambda c: c.start)
 
 
 def with_article(text: str, cand: Candidate) -> Candidate:

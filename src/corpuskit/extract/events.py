@@ -18,6 +18,7 @@ events. For every trigger the sentence supplies:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -299,10 +300,20 @@ def extract_events(
     """
     mention_list = sorted(mentions)
     timex_list = list(timexes)
+    # Arguments come from the trigger's sentence: hand each sentence only the mentions and
+    # timexes that start in it (in their own order), not the whole text's.
+    mention_starts = [m[0] for m in mention_list]
+    timex_order = sorted(range(len(timex_list)), key=lambda k: timex_list[k].start)
+    timex_starts = [timex_list[k].start for k in timex_order]
     events: list[EventItem] = []
     for s_start, s_end in sentences:
         sentence = text[s_start:s_end]
         found = find_triggers(text, s_start, s_end)
+        if not found:
+            continue
+        in_mentions = mention_list[bisect_left(mention_starts, s_start) : bisect_right(mention_starts, s_end)]
+        picked = timex_order[bisect_left(timex_starts, s_start) : bisect_right(timex_starts, s_end)]
+        in_timexes = [timex_list[k] for k in sorted(picked)]
         cancelled = any(t == "Schedule.Cancel" for _, _, t in found)
         for t_start, t_end, event_type in found:
             polarity, modality, tense, realis = factuality(sentence, t_start - s_start, text[t_start:t_end], event_type)
@@ -313,7 +324,7 @@ def extract_events(
             ):
                 realis = "other"
             item = EventItem((t_start, t_end), event_type, [], polarity, modality, tense, realis)
-            item.arguments = _arguments(text, (s_start, s_end), (t_start, t_end), event_type, mention_list, timex_list)
+            item.arguments = _arguments(text, (s_start, s_end), (t_start, t_end), event_type, in_mentions, in_timexes)
             events.append(item)
     return events
 

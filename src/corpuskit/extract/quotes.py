@@ -33,13 +33,15 @@ its quotation marks hold the outer speaker's words (GUIDELINES 3.4).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 from corpuskit.extract import lexicon
 from corpuskit.extract.entities import ClusterBuilder, canonical, gazetteer_spans, slug
+from corpuskit.extract.intervals import SortedSpans
 
 QUOTE_MARKS = '"“”'
 _ADVERBS = frozenset(
@@ -257,9 +259,28 @@ class Context:
     mentions: list[tuple[int, int, str, str | None]]  # start, end, label, cluster id
     clusters: dict[str, ClusterBuilder]
     speakers: list[tuple[int, str]] = field(default_factory=list)  # (position, cluster id) of attributions
+    # Entity mentions come in text order and do not overlap: then look-ups are binary searches.
+    _index: SortedSpans | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        spans = [(m[0], m[1]) for m in self.mentions]
+        self._index = SortedSpans(spans) if SortedSpans.fits(spans) else None
 
     def mentions_in(self, start: int, end: int) -> list[tuple[int, int, str, str | None]]:
-        return [m for m in self.mentions if m[0] >= start and m[1] <= end]
+        if self._index is None:
+            return [m for m in self.mentions if m[0] >= start and m[1] <= end]
+        lo, hi = self._index.within(start, end)
+        return self.mentions[lo:hi]
+
+    def last_mentions(self, *, ending_by: int | None = None, starting_before: int | None = None) -> Iterator[int]:
+        """Indices of ``mentions``, last first, from the last one that ends at or before
+        ``ending_by`` or starts before ``starting_before`` (scanning stops where the caller breaks)."""
+        top = len(self.mentions)
+        if self._index is not None and ending_by is not None:
+            top = self._index.ending_by(ending_by)
+        elif self._index is not None and starting_before is not None:
+            top = self._index.starting_before(starting_before)
+        return iter(range(top - 1, -1, -1))
 
 
 def quote_passages(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -312,11 +333,12 @@ def _units(sentences: Sequence[tuple[int, int]], text: str) -> list[tuple[int, i
     """Sentences, merged where a quoted passage runs across a boundary or where a sentence
     splitter cut after a quoted "?" or "!" ('"Why not?" she asked.')."""
     units: list[tuple[int, int]] = []
-    passages = quote_passages(text)
+    # Passages are in text order and apart, so "inside one" is a binary search.
+    passages = SortedSpans(quote_passages(text))
     for s, e in sentences:
         same_line = units and "\n" not in text[units[-1][1] : s]
         continues = same_line and re.match(r"[a-z]", text[s:e]) is not None
-        if units and (any(ps < s < pe for ps, pe in passages) or continues):
+        if units and (passages.strictly_holding(s) or continues):
             units[-1] = (units[-1][0], e)
         else:
             units.append((s, e))
@@ -327,7 +349,7 @@ def _units(sentences: Sequence[tuple[int, int]], text: str) -> list[tuple[int, i
         cuts = [
             m.end()
             for m in re.finditer(r'(?<=[a-z][.!?])\s+(?=["“])', text[s:e])
-            if not any(ps < s + m.start() < pe for ps, pe in passages)
+            if not passages.strictly_holding(s + m.start())
         ]
         bounds = [s] + [s + c for c in cuts] + [e]
         out += [(a, b) for a, b in pairwise(bounds) if b > a]
@@ -343,11 +365,19 @@ class Attributor:
         self.words = words
         self.heads = heads  # token index -> (dep label of the subject found, subject token indices)
         self.items: list[QuoteItem] = []
+        spans = [(w.start, w.end) for w in words]
+        self._word_index = SortedSpans(spans) if SortedSpans.fits(spans) else None
+        self._latest: QuoteItem | None = None  # the item whose content starts last (the first such)
+        self._titles: dict[tuple[str, int, str], tuple[bool, set[str]]] = {}
+        self._places: dict[tuple[str, int], set[str]] = {}
 
     # -- noun phrases -------------------------------------------------------------------------
 
     def _words_in(self, start: int, end: int) -> list[Word]:
-        return [w for w in self.words if w.start >= start and w.end <= end]
+        if self._word_index is None:
+            return [w for w in self.words if w.start >= start and w.end <= end]
+        lo, hi = self._word_index.within(start, end)
+        return self.words[lo:hi]
 
     def subject_before(self, cue: Word, unit_start: int, passages: list[tuple[int, int]]) -> tuple[int, int] | None:
         """The noun phrase that ends just before a cue (adverbs such as "also" skipped)."""
@@ -404,7 +434,8 @@ class Attributor:
     def _named_apposition(self, left: list[Word]) -> tuple[int, int] | None:
         """ "The union's general secretary, Jo Grady, said": the name set off by commas."""
         comma = left[-1].start
-        for m in reversed(self.ctx.mentions):
+        for k in self.ctx.last_mentions(ending_by=comma):
+            m = self.ctx.mentions[k]
             if m[1] <= comma and m[2] == "PERSON" and self.text[m[1] : comma] == "":
                 return (m[0], m[1]) if re.search(r",\s*$", self.text[max(0, m[0] - 3) : m[0]]) else None
             if m[1] < comma - 60:
@@ -414,7 +445,8 @@ class Attributor:
     def _appositive_subject(self, cue_start: int, unit_start: int = 0) -> tuple[int, int] | None:
         """ "Sarah Connor, the group's director, said", "the official, who asked not to be named,
         said": the noun phrase before an appositive or relative clause between commas."""
-        for m in reversed(self.ctx.mentions):
+        for k in self.ctx.last_mentions(ending_by=cue_start):
+            m = self.ctx.mentions[k]
             if m[1] > cue_start:
                 continue
             if m[1] < cue_start - 80:
@@ -511,7 +543,8 @@ class Attributor:
                 break
         if kind == "ORG":
             return best
-        for s, _, label, mentioned in reversed(self.ctx.mentions):
+        for k in self.ctx.last_mentions(starting_before=position):
+            s, _, label, mentioned = self.ctx.mentions[k]
             if s >= position or label != kind or not mentioned:
                 continue
             if s <= best_pos:
@@ -528,19 +561,32 @@ class Attributor:
         for cluster in self.ctx.clusters.values():
             if cluster.type != "PERSON" or not cluster.titles:
                 continue
-            titles = " ".join(cluster.titles).lower()
-            if not any(re.search(rf"\b{re.escape(r)}\b", titles) for r in roles):
+            has_role, title_places = self._titles_of(cluster, head, roles)
+            if not has_role:
                 continue
-            title_places = {p for t in cluster.titles for p in _places(t)}
             # The title names the same country (1), names none (0) or names another one (-1).
             agree = 1 if places & title_places else -1 if places and title_places else 0
-            last = max((s for s, _, _ in cluster.mentions if s < position), default=-1)
+            last = cluster.last_start_before(position)
             if last < 0:
                 continue
             score = (agree, last, cluster.id)
             if best is None or score[:2] > best[:2]:
                 best = score
         return best[2] if best and best[0] >= 0 else None
+
+    def _titles_of(self, cluster: ClusterBuilder, head: str, roles: Iterable[str]) -> tuple[bool, set[str]]:
+        """Whether a cluster's titles name one of the ``roles`` of ``head``, and the places they
+        name, worked out once per cluster and head: a person named throughout a long text
+        collects many titles, and every "the president" would read them all again."""
+        key = (cluster.id, len(cluster.titles), head)
+        if key not in self._titles:
+            titles = " ".join(cluster.titles).lower()
+            has_role = any(re.search(rf"\b{re.escape(r)}\b", titles) for r in roles)
+            places = self._places.get(key[:2])
+            if places is None:
+                places = self._places[key[:2]] = {p for t in cluster.titles for p in _places(t)}
+            self._titles[key] = (has_role, places)
+        return self._titles[key]
 
     # -- attributions -------------------------------------------------------------------------
 
@@ -559,6 +605,8 @@ class Attributor:
             speaker = self.resolve(source, position)
         item = QuoteItem((start, end), cue, source, speaker, kind_of(self.text, start, end))
         self.items.append(item)
+        if self._latest is None or item.content[0] > self._latest.content[0]:
+            self._latest = item
         if speaker:
             self.ctx.speakers.append((position, speaker))
         return item
@@ -788,7 +836,8 @@ class Attributor:
         rest = self.text[start:ps] + self.text[pe:end]
         if rest.strip(" .,\n") or not self.items:
             return
-        last = max(self.items, key=lambda item: item.content[0])
+        last = self._latest
+        assert last is not None  # there are items
         if start - last.content[1] > 1500:
             return
         # The last attribution's speaker, even when it stayed unresolved: the quotation is found.
@@ -799,10 +848,19 @@ class Attributor:
         self.add((ps, pe), None, None, ps, speaker)
 
     def _nest(self) -> None:
+        """Mark an item whose cue lies inside a longer item's content as nested in the first such
+        item. Only items starting at most the longest content's length before the cue can hold
+        it, so the candidates are a window of the items sorted by content start."""
+        by_start = sorted(range(len(self.items)), key=lambda j: self.items[j].content[0])
+        starts = [self.items[j].content[0] for j in by_start]
+        longest = max((b - a for a, b in (item.content for item in self.items)), default=0)
         for i, item in enumerate(self.items):
             if item.cue is None:
                 continue
-            for j, outer in enumerate(self.items):
+            lo = bisect_left(starts, item.content[1] - 1 - longest)
+            hi = bisect_left(starts, item.cue[0] + 1)
+            for j in sorted(by_start[lo:hi]):
+                outer = self.items[j]
                 if (
                     j != i
                     and outer.content[0] <= item.cue[0]

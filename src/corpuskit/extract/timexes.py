@@ -25,7 +25,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
+
+from corpuskit.extract.intervals import SortedSpans, greedy_disjoint
 
 MONTHS: dict[str, int] = {
     "january": 1,
@@ -562,6 +565,20 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _sentence_finder(bounds: list[tuple[int, int]]) -> Callable[[int], tuple[int, int] | None]:
+    """The first sentence of ``bounds`` holding a position: a binary search when the sentences
+    are in order and apart (a pipeline's are), else a scan."""
+    if SortedSpans.fits(bounds) and all(a[1] <= b[0] for a, b in pairwise(bounds)):
+        index = SortedSpans(bounds)
+
+        def find(position: int) -> tuple[int, int] | None:
+            i = index.holding(position)
+            return None if i is None else bounds[i]
+
+        return find
+    return lambda position: next(((s, e) for s, e in bounds if s <= position < e), None)
+
+
 def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str]]]:
     found: list[tuple[int, int, int, re.Match[str]]] = []
     for rank, (pattern, _) in enumerate(_COMPILED):
@@ -570,12 +587,8 @@ def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str]]]:
                 found.append((m.start(), m.end(), rank, m))
     # Longest first, then earlier pattern; a greedy sweep then keeps non-overlapping ones.
     found.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
-    chosen: list[tuple[int, int, int, re.Match[str]]] = []
-    taken: list[tuple[int, int]] = []
-    for cand in found:
-        if all(cand[1] <= s or cand[0] >= e for s, e in taken):
-            chosen.append(cand)
-            taken.append((cand[0], cand[1]))
+    kept = greedy_disjoint([(c[0], c[1]) for c in found])
+    chosen = [cand for cand, keep in zip(found, kept, strict=True) if keep]
     chosen.sort(key=lambda c: c[0])
     return chosen
 
@@ -605,10 +618,11 @@ def find_timexes(
     missing_dct = anchor_dct is None
     base = anchor_dct or date(2000, 1, 1)
     bounds = list(sentences) if sentences is not None else _sentence_spans(text)
+    sentence_of = _sentence_finder(bounds)
     ctx = _Context(base, False, base)
     out: list[TimexMatch] = []
     for start, end, rank, m in _candidates(text):
-        s_start, s_end = next(((s, e) for s, e in bounds if s <= start < e), (max(0, start - 100), end + 100))
+        s_start, s_end = sentence_of(start) or (max(0, start - 100), end + 100)
         ctx.future = future_context(_outside_quotes(text[s_start:s_end], start - s_start))
         normalised = _COMPILED[rank][1](m, ctx)
         if normalised is None:

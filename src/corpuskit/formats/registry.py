@@ -201,9 +201,9 @@ def _write_brat(path: str, docs: list[Document], layers: Sequence[str] | None) -
 
 
 def _read_conll(path: Path, text: str | None) -> list[Document]:
-    from corpuskit.formats.conll import read_conll
+    from corpuskit.formats.conll import read_conll_documents
 
-    return [read_conll(path, text)]
+    return read_conll_documents(path, text)
 
 
 def _write_conll(path: str, docs: list[Document], layers: Sequence[str] | None) -> None:
