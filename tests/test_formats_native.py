@@ -47,7 +47,7 @@ def test_a_bad_span_names_the_line(gold: Document, tmp_path: Path) -> None:
     data["entities"][0]["end"] = 10**6
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(gold.to_dict()) + "\n" + json.dumps(data) + "\n")
-    with pytest.raises(ValidationError, match=re.escape(f"{path}:2: entities[0]")):
+    with pytest.raises(ValidationError, match=re.escape(f"{path}:2: $.entities[0]")):
         list(read_jsonl(path))
 
 
