@@ -119,7 +119,7 @@ def test_msgspec_the_generated_check_and_jsonschema_agree_on_mutations(
             [{"id": "X1", "start": 0, "end": 3, "text": "Kim", "type": "DATE", "value": "soon"}],
             r"'soon' is not a TIMEX3 value",
         ),
-        ("entities.0.lable", "PERSON", r"\$\.entities\[0\]\.lable: is not a key of this object"),
+        ("entities.0.lable", "PERSON", r"\$\.entities\[0\]: object contains unknown field `lable`"),
     ],
 )
 def test_the_edge_cases_of_json_schema_are_refused_with_their_path(

@@ -30,8 +30,7 @@ REGEX_PATTERNS = {
     '^[A-Z][A-Za-z-]*\\.[A-Z][A-Za-z-]*$': re.compile('^[A-Z][A-Za-z-]*\\.[A-Z][A-Za-z-]*\\Z'),
     '^[A-Z][A-Za-z-]*$': re.compile('^[A-Z][A-Za-z-]*\\Z'),
     '^Q[1-9][0-9]*$': re.compile('^Q[1-9][0-9]*\\Z'),
-    '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'),
-    'date_re_pattern': re.compile('^(?:\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|02-(?:0[1-9]|1\\d|2[0-8]))|(?:\\d\\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)\\Z')
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z')
 }
 
 NoneType = type(None)
@@ -827,9 +826,6 @@ def validate____defs_metadata(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set([]) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
         data_keys = set(data.keys())
         if "title" in data_keys:
             data_keys.remove("title")
@@ -848,8 +844,6 @@ def validate____defs_metadata(data, custom_formats={}, name_prefix=None):
             if isinstance(data__creationtime, str):
                 if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}$'].search(data__creationtime):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".creation_time must match pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-                if not REGEX_PATTERNS["date_re_pattern"].match(data__creationtime):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".creation_time must be date")
         if "language" in data_keys:
             data_keys.remove("language")
             data__language = data["language"]

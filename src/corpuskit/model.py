@@ -1,4 +1,4 @@
-"""The data model: frozen dataclasses for one annotated document, and the one definition of
+"""The data model: frozen typed classes for one annotated document, and the one definition of
 the JSON format.
 
 One offset convention everywhere: 0-based, half-open ``[start, end)`` Python ``str`` indices
@@ -9,14 +9,18 @@ The field types say everything a schema can: ``Literal`` for label sets, ``Annot
 ``msgspec.Meta`` for patterns, lengths and bounds. ``msgspec`` decodes JSON straight into these
 classes and checks them in one compiled pass (``decode_document``); ``corpuskit.schema``
 generates ``corpus/schema/annotations.schema.json`` and the start-up path's checker from them.
-A field's ``metadata`` marks the optional keys that the JSON leaves out when they are empty;
-JSON keys follow the field order unless a class gives its ``json_order``.
+Unknown keys are refused in the same pass. JSON keys follow the field order unless a class
+gives its ``json_order``; ``json_omit_empty`` names the optional keys left out when empty.
+
+The classes are ``msgspec.Struct``s (decoding into them is several times faster than into
+dataclasses); they also answer ``dataclasses.replace``, ``fields`` and ``asdict``, so code
+written against dataclasses keeps working.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
@@ -24,9 +28,6 @@ import msgspec
 
 from corpuskit import canonical
 from corpuskit._contract import LAYERS as LAYERS
-
-# Written only when set: ``to_dict`` and the canonical JSON leave the key out when it is empty.
-OMIT_EMPTY: Mapping[str, bool] = {"omit_empty": True}
 
 Offset = Annotated[int, msgspec.Meta(ge=0)]
 SpanText = Annotated[str, msgspec.Meta(min_length=1)]
@@ -99,10 +100,12 @@ REALIS: tuple[str, ...] = get_args(Realis)
 TIMEX_TYPES: tuple[str, ...] = get_args(TimexType)
 
 
-class _Item:
-    """What every model class shares: its canonical JSON object and the way back."""
+class _Item(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
+    """What every model class shares: frozen, unknown keys refused, its canonical JSON object
+    and the way back. (No reference cycles are possible, so the garbage collector skips them.)"""
 
-    __slots__ = ()
+    # Optional keys that the JSON leaves out when they are empty.
+    json_omit_empty: ClassVar[frozenset[str]] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical JSON object: keys in field order, empty optional keys left out."""
@@ -114,8 +117,7 @@ class _Item:
         return msgspec.convert(data, cls)
 
 
-@dataclass(frozen=True, slots=True)
-class Span(_Item):
+class Span(_Item, frozen=True):
     """A stretch of the document text, ``text == document.text[start:end]``."""
 
     start: Offset
@@ -123,8 +125,7 @@ class Span(_Item):
     text: SpanText
 
 
-@dataclass(frozen=True, slots=True)
-class Section(_Item):
+class Section(_Item, frozen=True):
     """A headline, lede, photo caption or body paragraph."""
 
     id: ItemId
@@ -138,13 +139,14 @@ class Section(_Item):
         return Span(self.start, self.end, self.text)
 
 
-@dataclass(frozen=True, slots=True)
-class Entity(_Item):
+class Entity(_Item, frozen=True):
     """A named-entity mention with an OntoNotes label.
 
     ``cluster`` names the discourse entity it refers to; ``role`` is the ACE-style role of a
     metonymic mention ("Pyongyang" meaning the government: label GPE, role ORG).
     """
+
+    json_omit_empty: ClassVar[frozenset[str]] = frozenset({"role"})
 
     id: ItemId
     start: Offset
@@ -152,15 +154,14 @@ class Entity(_Item):
     text: SpanText
     label: EntityLabel
     cluster: ItemId | None = None
-    role: MetonymyRole | None = field(default=None, metadata=OMIT_EMPTY)
+    role: MetonymyRole | None = None
 
     @property
     def span(self) -> Span:
         return Span(self.start, self.end, self.text)
 
 
-@dataclass(frozen=True, slots=True)
-class Mention(_Item):
+class Mention(_Item, frozen=True):
     """One mention of a discourse entity: a name, a nominal or a pronoun."""
 
     start: Offset
@@ -173,8 +174,7 @@ class Mention(_Item):
         return Span(self.start, self.end, self.text)
 
 
-@dataclass(frozen=True, slots=True)
-class Cluster(_Item):
+class Cluster(_Item, frozen=True):
     """A discourse entity (a coreference chain) and all its mentions, in text order.
 
     ``members`` lists the member clusters of a group entity ("the two leaders").
@@ -182,18 +182,20 @@ class Cluster(_Item):
 
     # JSON key order: the short keys before the long list of mentions, as files are written.
     json_order: ClassVar[tuple[str, ...]] = ("id", "name", "type", "wikidata", "members", "mentions")
+    json_omit_empty: ClassVar[frozenset[str]] = frozenset({"members"})
 
     id: ItemId
     name: Annotated[str, msgspec.Meta(min_length=1, description="Canonical name, e.g. 'Donald Trump'.")]
     type: EntityLabel
     mentions: Annotated[tuple[Mention, ...], msgspec.Meta(min_length=1)]
     wikidata: WikidataId | None = None
-    members: tuple[ItemId, ...] = field(default=(), metadata=OMIT_EMPTY)
+    members: tuple[ItemId, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Quote(_Item):
+class Quote(_Item, frozen=True):
     """An attribution (PARC 3.0 style): what was said, the cue, who said it."""
+
+    json_omit_empty: ClassVar[frozenset[str]] = frozenset({"nested_in"})
 
     id: ItemId
     content: Span
@@ -201,11 +203,10 @@ class Quote(_Item):
     source: Span | None
     speaker: ItemId | None
     kind: QuoteKind
-    nested_in: ItemId | None = field(default=None, metadata=OMIT_EMPTY)
+    nested_in: ItemId | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Argument(_Item):
+class Argument(_Item, frozen=True):
     """An event argument: a role filled by a span, pointing at a cluster where relevant."""
 
     role: RoleName
@@ -219,9 +220,10 @@ class Argument(_Item):
         return Span(self.start, self.end, self.text)
 
 
-@dataclass(frozen=True, slots=True)
-class Event(_Item):
+class Event(_Item, frozen=True):
     """An event mention: trigger, ACE-style type, arguments and factuality attributes."""
+
+    json_omit_empty: ClassVar[frozenset[str]] = frozenset({"note"})
 
     id: ItemId
     trigger: Span
@@ -231,12 +233,13 @@ class Event(_Item):
     modality: Modality
     tense: Tense
     realis: Realis
-    note: str | None = field(default=None, metadata=OMIT_EMPTY)
+    note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Timex(_Item):
+class Timex(_Item, frozen=True):
     """A TIMEX3 time expression, its value normalised against the creation time."""
+
+    json_omit_empty: ClassVar[frozenset[str]] = frozenset({"mod", "anchor"})
 
     id: ItemId
     start: Offset
@@ -244,8 +247,8 @@ class Timex(_Item):
     text: SpanText
     type: TimexType
     value: TimexValue
-    mod: str | None = field(default=None, metadata=OMIT_EMPTY)
-    anchor: ItemId | None = field(default=None, metadata=OMIT_EMPTY)
+    mod: str | None = None
+    anchor: ItemId | None = None
 
     @property
     def span(self) -> Span:
@@ -289,8 +292,7 @@ class Metadata(msgspec.Struct, kw_only=True):
 LayerItem = Section | Entity | Cluster | Quote | Event | Timex
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
     """One annotated document: its text, metadata and every annotation layer.
 
     ``text`` may be left out of an annotation file (``text.txt`` beside it holds it); absent
@@ -303,7 +305,7 @@ class Document:
 
     id: DocId
     text: str = ""
-    metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    metadata: Mapping[str, Any] = msgspec.field(default_factory=dict)
     sections: tuple[Section, ...] = ()
     entities: tuple[Entity, ...] = ()
     clusters: tuple[Cluster, ...] = ()
@@ -353,7 +355,18 @@ class Document:
         (spans against the text, ids, references) is ``corpuskit.validate``'s job.
         """
         doc = msgspec.convert(data, cls)
-        return doc if text is None else replace(doc, text=text)
+        return doc if text is None else msgspec.structs.replace(doc, text=text)
+
+
+def _answer_the_dataclasses_api(*classes: type[msgspec.Struct]) -> None:
+    """Give each class the field table ``dataclasses.replace``/``fields``/``asdict`` read, taken
+    from a dataclass twin built by ``dataclasses.make_dataclass``."""
+    for cls in classes:
+        twin = dataclasses.make_dataclass(cls.__name__, [(name, Any) for name in cls.__struct_fields__])
+        setattr(cls, "__dataclass_fields__", twin.__dataclass_fields__)  # type: ignore[attr-defined]  # noqa: B010
+
+
+_answer_the_dataclasses_api(Span, Section, Entity, Mention, Cluster, Quote, Argument, Event, Timex, Document)
 
 
 @cache

@@ -1,8 +1,8 @@
 """What no schema can say about a document: checked on its plain JSON data, in bulk.
 
 The structure (types, required keys, label sets, bounds) is the data model's and is checked
-before this runs, by ``msgspec`` or by the generated ``corpuskit._contract.check``. Here:
-no key outside the model, span text equal to the slice of the text, spans inside the text,
+before this runs, by ``msgspec`` or by the generated ``corpuskit._contract.check``, and so are
+unknown keys. Here: span text equal to the slice of the text, spans inside the text,
 unique ids per layer, references that resolve, real calendar dates and well-formed TIMEX3
 values. Every problem is collected, each naming its path (``$.entities[3]``).
 """
@@ -10,9 +10,9 @@ values. Every problem is collected, each naming its path (``$.entities[3]``).
 from __future__ import annotations
 
 import re
-from datetime import date
+from functools import cache
 
-from corpuskit._contract import FIELDS, LAYERS, OPEN
+from corpuskit._contract import LAYERS
 from corpuskit.errors import Problem
 
 TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
@@ -34,37 +34,18 @@ _DATE = r"(?:[0-9X]{2,4}(?:-(?:[0-9X]{2}(?:-[0-9X]{2})?|W[0-9X]{2}(?:-(?:[1-7]|W
 _CLOCK = r"[0-9X]{2}(?::[0-9X]{2}(?::[0-9X]{2}(?:\.[0-9]+)?)?)?"
 _TIME = rf"(?:T(?:{_CLOCK}|MO|MI|AF|EV|NI|DT)(?:Z|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)?)"
 _DURATION = r"(?:P(?:[0-9X.]+[YMWDELCQH]|T(?:[0-9X.]+[HMS])+|[0-9X.]+[YMWDELCQH](?:T(?:[0-9X.]+[HMS])+))+)"
-TIMEX_VALUE = re.compile(rf"^(?:{_DATE}{_TIME}?|{_TIME}|{_DURATION}|PAST_REF|PRESENT_REF|FUTURE_REF)$")
+TIMEX_VALUE = rf"^(?:{_DATE}{_TIME}?|{_TIME}|{_DURATION}|PAST_REF|PRESENT_REF|FUTURE_REF)$"
+
+
+@cache
+def timex_value() -> re.Pattern[str]:
+    """The compiled ``TIMEX_VALUE`` (compiled on first use: ``corpuskit load`` starts faster)."""
+    return re.compile(TIMEX_VALUE)
 
 
 def problems(data: Mapping[str, Any], text: str) -> list[Problem]:
-    """Every problem of structurally valid ``data`` against ``text`` (empty when valid).
-
-    Unknown keys come first and alone: the other checks assume the model's keys.
-    """
-    found = list(unknown_keys("Document", data, "$"))
-    if found:
-        return found
+    """Every problem of structurally valid ``data`` against ``text`` (empty when valid)."""
     return list(_meaning_problems(data, text))
-
-
-def unknown_keys(kind: str, data: Mapping[str, Any], where: str) -> Iterator[Problem]:
-    """Keys the model does not define, anywhere in an object of model class ``kind``."""
-    fields = FIELDS[kind]
-    if kind not in OPEN:
-        known = {entry[0] for entry in fields}
-        for key in data:
-            if key not in known:
-                yield Problem(f"{where}.{key}", "is not a key of this object; check its spelling")
-    for key, child, _, _ in fields:
-        value = data.get(key)
-        if not child or value is None:
-            continue
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from unknown_keys(child, item, f"{where}.{key}[{index}]")
-        else:
-            yield from unknown_keys(child, value, f"{where}.{key}")
 
 
 def _meaning_problems(data: Mapping[str, Any], text: str) -> Iterator[Problem]:
@@ -91,14 +72,17 @@ def _meaning_problems(data: Mapping[str, Any], text: str) -> Iterator[Problem]:
     for index, event in enumerate(data.get("events", ())):
         for number, argument in enumerate(event["arguments"]):
             yield from _span_problems(argument, text, f"$.events[{index}].arguments[{number}]")
+    well_formed = timex_value().match
     for index, timex in enumerate(data.get("timexes", ())):
-        if not TIMEX_VALUE.match(timex["value"]):
+        if not well_formed(timex["value"]):
             yield Problem(f"$.timexes[{index}].value", f"{timex['value']!r} is not a TIMEX3 value")
     yield from _duplicate_ids(data)
     yield from _dangling_references(data)
 
 
 def _real_date(value: str) -> bool:
+    from datetime import date
+
     try:
         date.fromisoformat(value)
     except ValueError:
