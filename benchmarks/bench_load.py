@@ -1,7 +1,7 @@
 """Cold start of `corpuskit load hanoi-summit-2019 --format json` against `python -c pass`.
 
 Both run as fresh interpreters, interleaved, in the same run; the medians are compared, since
-absolute times on a shared machine are noise. Target (issue 2): at most 4x.
+absolute times on a shared machine are noise. Target: at most 4x.
 
     python benchmarks/bench_load.py [--runs 21]
 """

@@ -123,6 +123,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.system is not None or args.pred is None:
         return _evaluate_system(args)
+    import gc
+
+    # Reading a corpus builds millions of objects and no reference cycles; the collector
+    # would only scan them again and again (half the command's time on 100,000 documents).
+    gc.disable()
     result = evaluate_files(args.gold, args.pred, args.layer)
     print(to_json(result) if args.json else format_result(result))
     return EXIT_OK

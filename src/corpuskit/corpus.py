@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpuskit._contract import LAYERS
+from corpuskit._contract import FIELDS, LAYERS
 from corpuskit._contract import check as check_structure
 from corpuskit.canonical import canonical
 from corpuskit.errors import DocumentNotFoundError, InputError, Problem, ValidationError
@@ -176,7 +176,22 @@ def check(data: Any, text: str) -> list[Problem]:
         found = structure_problem(data)
         if found is not None:
             return [found]
-    return problems(data, text)
+    return problems(_view("Document", data), text)
+
+
+def _view(kind: str, data: Any) -> Any:
+    """Structurally valid JSON data seen through attributes, as ``validate`` reads a model
+    object: every field of model class ``kind`` there, absent ones at their defaults."""
+    from types import SimpleNamespace
+
+    view = SimpleNamespace()
+    fields = view.__dict__
+    for key, child, _, default in FIELDS[kind]:
+        value = data.get(key, default)
+        if child and value is not None:
+            value = [_view(child, item) for item in value] if isinstance(value, list) else _view(child, value)
+        fields[key] = value
+    return view
 
 
 def structure_problem(data: Any) -> Problem | None:
@@ -264,14 +279,15 @@ def decode_document(raw: bytes, where: str, text: str | None = None, line: int |
         parse_json(source, where, (line or 1) - 1)  # names the line and column
         raise InputError(where, f"invalid JSON: {err}", line) from None
     where = _at(where, line)
-    try:
-        msgspec.convert(doc.metadata, Metadata)
-    except msgspec.ValidationError as err:
-        raise ValidationError(where, [_problem(str(err), in_metadata=True)]) from None
+    if doc.metadata:
+        try:
+            msgspec.convert(doc.metadata, Metadata)
+        except msgspec.ValidationError as err:
+            raise ValidationError(where, [_problem(str(err), in_metadata=True)]) from None
     body = doc.text if text is None else text
     if not body:
         raise InputError(where, "has no text: a document object needs its 'text'")
-    found = problems(msgspec.json.decode(raw), body)
+    found = problems(doc, body)
     if found:
         raise ValidationError(where, found)
     if text is None:

@@ -362,7 +362,8 @@ def _answer_the_dataclasses_api(*classes: type[msgspec.Struct]) -> None:
     """Give each class the field table ``dataclasses.replace``/``fields``/``asdict`` read, taken
     from a dataclass twin built by ``dataclasses.make_dataclass``."""
     for cls in classes:
-        twin = dataclasses.make_dataclass(cls.__name__, [(name, Any) for name in cls.__struct_fields__])
+        fields = [(name, Any) for name in cls.__struct_fields__]
+        twin = dataclasses.make_dataclass(cls.__name__, fields, init=False, repr=False, eq=False, match_args=False)
         setattr(cls, "__dataclass_fields__", twin.__dataclass_fields__)  # type: ignore[attr-defined]  # noqa: B010
 
 

@@ -82,14 +82,14 @@ def field_table() -> dict[str, tuple[tuple[str, str, str, Any], ...]]:
         omitted: frozenset[str] = getattr(cls, "json_omit_empty", frozenset())
         rows = []
         for info in msgspec.structs.fields(cls):
-            if info.name in omitted:
-                how, default = OMIT, None
-            elif info.default is not msgspec.NODEFAULT:
+            if info.default is not msgspec.NODEFAULT:
                 how, default = DEFAULT, info.default
             elif info.default_factory is not msgspec.NODEFAULT:
                 how, default = DEFAULT, info.default_factory()
             else:
                 how, default = REQUIRED, None
+            if info.name in omitted:
+                how = OMIT
             default = list(default) if isinstance(default, tuple) else default
             rows.append((info.name, _model_class(hints[info.name]), how, default))
         order = getattr(cls, "json_order", [row[0] for row in rows])

@@ -17,7 +17,7 @@ from corpuskit.errors import Problem
 
 TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
 # Where spans sit inside each layer's items: keys of nested span objects ("" = the item).
@@ -43,41 +43,29 @@ def timex_value() -> re.Pattern[str]:
     return re.compile(TIMEX_VALUE)
 
 
-def problems(data: Mapping[str, Any], text: str) -> list[Problem]:
-    """Every problem of structurally valid ``data`` against ``text`` (empty when valid)."""
-    return list(_meaning_problems(data, text))
+def problems(doc: Any, text: str) -> list[Problem]:
+    """Every problem of a structurally valid document against ``text`` (empty when valid).
 
-
-def _meaning_problems(data: Mapping[str, Any], text: str) -> Iterator[Problem]:
-    if data.get("text") and data["text"] != text:
-        yield Problem("$.text", "differs from the document's text file")
-    created = data.get("metadata", {}).get("creation_time")
+    ``doc`` is a ``Document`` or anything with its attributes (``corpuskit.corpus`` gives plain
+    JSON data that shape). Written for bulk input: each check is one comprehension over a
+    layer that keeps the indices of bad items, and only those are described.
+    """
+    found: list[Problem] = []
+    if doc.text and doc.text != text:
+        found.append(Problem("$.text", "differs from the document's text file"))
+    created = doc.metadata.get("creation_time")
     if created is not None and not _real_date(created):
-        yield Problem("$.metadata.creation_time", f"{created!r} is not a real calendar date")
-    size = len(text)
-    for layer, keys in _SPAN_KEYS.items():
-        for index, item in enumerate(data.get(layer, ())):
-            for key in keys:
-                span = item if key == "" else item[key]
-                if span is None:
-                    continue
-                start, end = span["start"], span["end"]
-                # The common case, a good span, costs one comparison chain and one slice.
-                if start < end <= size and text[start:end] == span["text"]:
-                    continue
-                yield _span_problem(span, text, f"$.{layer}[{index}]" + (f".{key}" if key else ""))
-    for index, cluster in enumerate(data.get("clusters", ())):
-        for number, mention in enumerate(cluster["mentions"]):
-            yield from _span_problems(mention, text, f"$.clusters[{index}].mentions[{number}]")
-    for index, event in enumerate(data.get("events", ())):
-        for number, argument in enumerate(event["arguments"]):
-            yield from _span_problems(argument, text, f"$.events[{index}].arguments[{number}]")
-    well_formed = timex_value().match
-    for index, timex in enumerate(data.get("timexes", ())):
-        if not well_formed(timex["value"]):
-            yield Problem(f"$.timexes[{index}].value", f"{timex['value']!r} is not a TIMEX3 value")
-    yield from _duplicate_ids(data)
-    yield from _dangling_references(data)
+        found.append(Problem("$.metadata.creation_time", f"{created!r} is not a real calendar date"))
+    for where, spans in _spans(doc):
+        found += _span_problems(spans, text, where)
+    timexes = doc.timexes
+    if timexes:
+        well_formed = timex_value().match
+        for index in [i for i, timex in enumerate(timexes) if not well_formed(timex.value)]:
+            found.append(Problem(f"$.timexes[{index}].value", f"{timexes[index].value!r} is not a TIMEX3 value"))
+    found += _duplicate_ids(doc)
+    found += _dangling_references(doc)
+    return found
 
 
 def _real_date(value: str) -> bool:
@@ -90,55 +78,106 @@ def _real_date(value: str) -> bool:
     return True
 
 
-def _span_problems(span: Mapping[str, Any], text: str, where: str) -> Iterator[Problem]:
-    start, end = span["start"], span["end"]
-    if not (start < end <= len(text) and text[start:end] == span["text"]):
-        yield _span_problem(span, text, where)
+def _spans(doc: Any) -> Iterator[tuple[str, Sequence[Any]]]:
+    """Every list of span objects with the path pattern of its items ("{}" for the index)."""
+    for layer, keys in _SPAN_KEYS.items():
+        items = getattr(doc, layer)
+        if not items:
+            continue
+        for key in keys:
+            if key == "":
+                yield f"$.{layer}[{{}}]", items
+            else:
+                yield f"$.{layer}[{{}}].{key}", [getattr(item, key) for item in items]
+    for index, cluster in enumerate(doc.clusters):
+        yield f"$.clusters[{index}].mentions[{{}}]", cluster.mentions
+    for index, event in enumerate(doc.events):
+        yield f"$.events[{index}].arguments[{{}}]", event.arguments
 
 
-def _span_problem(span: Mapping[str, Any], text: str, where: str) -> Problem:
-    start, end = span["start"], span["end"]
+def _span_problems(spans: Sequence[Any], text: str, where: str) -> list[Problem]:
+    size = len(text)
+    # The common case, a good span, costs one comparison chain and one slice.
+    bad = [
+        index
+        for index, span in enumerate(spans)
+        if span is not None and not (span.start < span.end <= size and text[span.start : span.end] == span.text)
+    ]
+    return [_span_problem(spans[index], text, where.format(index)) for index in bad]
+
+
+def _span_problem(span: Any, text: str, where: str) -> Problem:
+    start, end = span.start, span.end
     if not start < end <= len(text):
         return Problem(where, f"span [{start}, {end}) is not inside the text (length {len(text)})")
     actual = text[start:end]
-    return Problem(where, f"text {span['text']!r} differs from the text at [{start}, {end}): {actual!r}")
+    return Problem(where, f"text {span.text!r} differs from the text at [{start}, {end}): {actual!r}")
 
 
-def _duplicate_ids(data: Mapping[str, Any]) -> Iterator[Problem]:
+def _duplicate_ids(doc: Any) -> list[Problem]:
+    found = []
     for layer in LAYERS:
-        items = data.get(layer, ())
-        ids = [item["id"] for item in items]
-        if len(set(ids)) == len(ids):
+        items = getattr(doc, layer)
+        if len(items) < 2 or len({item.id for item in items}) == len(items):
             continue
         seen: dict[str, int] = {}
-        for index, item_id in enumerate(ids):
-            first = seen.setdefault(item_id, index)
+        for index, item in enumerate(items):
+            first = seen.setdefault(item.id, index)
             if first != index:
-                yield Problem(f"$.{layer}[{index}].id", f"duplicate id {item_id!r} (first at {layer}[{first}])")
+                found.append(Problem(f"$.{layer}[{index}].id", f"duplicate id {item.id!r} (first at {layer}[{first}])"))
+    return found
 
 
-def _dangling_references(data: Mapping[str, Any]) -> Iterator[Problem]:
-    def ids(layer: str) -> set[str]:
-        return {item["id"] for item in data.get(layer, ())}
+def _dangling_references(doc: Any) -> list[Problem]:
+    """References to clusters, quotes, events and timexes that are not in the document.
 
-    clusters, quotes = ids("clusters"), ids("quotes")
-    anchors = ids("events") | ids("timexes")
+    Each kind of reference is first gathered into a set; only when the set names an unknown
+    id are the references listed one by one, which keeps the common case to a few set
+    operations.
+    """
+    clusters, quotes, events, timexes = doc.clusters, doc.quotes, doc.events, doc.timexes
+    cited = {entity.cluster for entity in doc.entities}
+    cited.update(quote.speaker for quote in quotes)
+    for cluster in clusters:
+        cited.update(cluster.members)
+    for event in events:
+        cited.update(argument.cluster for argument in event.arguments)
+    nested = {quote.nested_in for quote in quotes}
+    anchored = {timex.anchor for timex in timexes}
+    found: list[Problem] = []
+    for what, named, targets in (
+        ("cluster", cited, (clusters,)),
+        ("quote", nested, (quotes,)),
+        ("event or timex", anchored, (events, timexes)),
+    ):
+        named.discard(None)
+        if not named:
+            continue
+        known = {item.id for items in targets for item in items}
+        if named <= known:
+            continue
+        for where, value in _references(doc, what):
+            if value is not None and value not in known:
+                found.append(Problem(where, f"refers to {what} {value!r}, which does not exist"))
+    return found
 
-    def check(value: str | None, known: set[str], what: str, where: str) -> Iterator[Problem]:
-        if value is not None and value not in known:
-            yield Problem(where, f"refers to {what} {value!r}, which does not exist")
 
-    for index, entity in enumerate(data.get("entities", ())):
-        yield from check(entity.get("cluster"), clusters, "cluster", f"$.entities[{index}].cluster")
-    for index, cluster in enumerate(data.get("clusters", ())):
-        for number, member in enumerate(cluster.get("members", ())):
-            yield from check(member, clusters, "cluster", f"$.clusters[{index}].members[{number}]")
-    for index, quote in enumerate(data.get("quotes", ())):
-        yield from check(quote["speaker"], clusters, "cluster", f"$.quotes[{index}].speaker")
-        yield from check(quote.get("nested_in"), quotes, "quote", f"$.quotes[{index}].nested_in")
-    for index, event in enumerate(data.get("events", ())):
-        for number, argument in enumerate(event["arguments"]):
-            where = f"$.events[{index}].arguments[{number}].cluster"
-            yield from check(argument.get("cluster"), clusters, "cluster", where)
-    for index, timex in enumerate(data.get("timexes", ())):
-        yield from check(timex.get("anchor"), anchors, "event or timex", f"$.timexes[{index}].anchor")
+def _references(doc: Any, what: str) -> Iterator[tuple[str, str | None]]:
+    """Every reference to a ``what`` ("cluster", "quote", "event or timex") with its path."""
+    if what == "cluster":
+        for index, entity in enumerate(doc.entities):
+            yield f"$.entities[{index}].cluster", entity.cluster
+        for index, cluster in enumerate(doc.clusters):
+            for number, member in enumerate(cluster.members):
+                yield f"$.clusters[{index}].members[{number}]", member
+        for index, quote in enumerate(doc.quotes):
+            yield f"$.quotes[{index}].speaker", quote.speaker
+        for index, event in enumerate(doc.events):
+            for number, argument in enumerate(event.arguments):
+                yield f"$.events[{index}].arguments[{number}].cluster", argument.cluster
+    elif what == "quote":
+        for index, quote in enumerate(doc.quotes):
+            yield f"$.quotes[{index}].nested_in", quote.nested_in
+    else:
+        for index, timex in enumerate(doc.timexes):
+            yield f"$.timexes[{index}].anchor", timex.anchor
