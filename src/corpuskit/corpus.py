@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpuskit._contract import FIELDS, LAYERS
+from corpuskit._contract import FIELDS, LAYERS, OPEN
 from corpuskit._contract import check as check_structure
 from corpuskit.canonical import canonical
 from corpuskit.errors import DocumentNotFoundError, InputError, Problem, ValidationError
@@ -188,7 +188,7 @@ def _view(kind: str, data: Any) -> Any:
     fields = view.__dict__
     for key, child, _, default in FIELDS[kind]:
         value = data.get(key, default)
-        if child and value is not None:
+        if child and child not in OPEN and value is not None:
             value = [_view(child, item) for item in value] if isinstance(value, list) else _view(child, value)
         fields[key] = value
     return view

@@ -91,7 +91,9 @@ def field_table() -> dict[str, tuple[tuple[str, str, str, Any], ...]]:
             if info.name in omitted:
                 how = OMIT
             default = list(default) if isinstance(default, tuple) else default
-            rows.append((info.name, _model_class(hints[info.name]), how, default))
+            # Metadata stays a mapping in the model; its canonical key order is Metadata's.
+            child = "Metadata" if info.name == "metadata" else _model_class(hints[info.name])
+            rows.append((info.name, child, how, default))
         order = getattr(cls, "json_order", [row[0] for row in rows])
         table[cls.__name__] = tuple(sorted(rows, key=lambda row: order.index(row[0])))
     table["Metadata"] = tuple((name, "", OMIT, None) for name in model.Metadata.__struct_fields__)
