@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any
 
+# The ids of layer items: checked here for a whole layer at once (see _malformed_ids).
+ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 # Where spans sit inside each layer's items: keys of nested span objects ("" = the item).
 _SPAN_KEYS: dict[str, tuple[str, ...]] = {
     "sections": ("",),
@@ -63,6 +65,7 @@ def problems(doc: Any, text: str) -> list[Problem]:
         well_formed = timex_value().match
         for index in [i for i, timex in enumerate(timexes) if not well_formed(timex.value)]:
             found.append(Problem(f"$.timexes[{index}].value", f"{timexes[index].value!r} is not a TIMEX3 value"))
+    found += _malformed_ids(doc)
     found += _duplicate_ids(doc)
     found += _dangling_references(doc)
     return found
@@ -112,6 +115,30 @@ def _span_problem(span: Any, text: str, where: str) -> Problem:
         return Problem(where, f"span [{start}, {end}) is not inside the text (length {len(text)})")
     actual = text[start:end]
     return Problem(where, f"text {span.text!r} differs from the text at [{start}, {end}): {actual!r}")
+
+
+@cache
+def _id_lines() -> re.Pattern[str]:
+    return re.compile(f"(?:{ITEM_ID_PATTERN[1:-1]}\n)*")
+
+
+def _malformed_ids(doc: Any) -> list[Problem]:
+    """Item ids outside the id grammar: one match over each layer's ids joined by newlines
+    (a newline inside an id shows as one line too many), item by item only when that fails."""
+    found = []
+    for layer in LAYERS:
+        items = getattr(doc, layer)
+        if not items:
+            continue
+        ids = [item.id for item in items]
+        joined = "\n".join(ids) + "\n"
+        if _id_lines().fullmatch(joined) and joined.count("\n") == len(ids):
+            continue
+        single = re.compile(ITEM_ID_PATTERN).search
+        for index, item_id in enumerate(ids):
+            if "\n" in item_id or not single(item_id):
+                found.append(Problem(f"$.{layer}[{index}].id", f"expected `str` matching regex '{ITEM_ID_PATTERN}'"))
+    return found
 
 
 def _duplicate_ids(doc: Any) -> list[Problem]:
