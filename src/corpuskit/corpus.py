@@ -205,22 +205,15 @@ def structure_problem(data: Any) -> Problem | None:
 
     try:
         msgspec.convert(data, Document)
+    except msgspec.ValidationError as err:
+        return _problem(str(err))
+    try:
         msgspec.convert(data.get("metadata", {}), Metadata)
     except msgspec.ValidationError as err:
-        return _problem(str(err), in_metadata=_fits(data, Document))
+        return _problem(str(err), in_metadata=True)
     # Both checks come from one definition and a test holds them to the same verdicts, so
     # this is not reached; msgspec, the model's own decoder, has the last word if it is.
     return None
-
-
-def _fits(data: Any, kind: type) -> bool:
-    import msgspec
-
-    try:
-        msgspec.convert(data, kind)
-    except msgspec.ValidationError:
-        return False
-    return True
 
 
 def _problem(message: str, in_metadata: bool = False) -> Problem:
@@ -290,11 +283,7 @@ def decode_document(raw: bytes, where: str, text: str | None = None, line: int |
     found = problems(doc, body)
     if found:
         raise ValidationError(where, found)
-    if text is None:
-        return doc
-    from dataclasses import replace
-
-    return replace(doc, text=text)
+    return doc if text is None else msgspec.structs.replace(doc, text=text)
 
 
 def read_validated(

@@ -7,7 +7,7 @@ into ``Document.text``, and every span's ``text`` equals ``document.text[start:e
 
 The field types say everything a schema can: ``Literal`` for label sets, ``Annotated`` with
 ``msgspec.Meta`` for patterns, lengths and bounds. ``msgspec`` decodes JSON straight into these
-classes and checks them in one compiled pass (``decode_document``); ``corpuskit.schema``
+classes and checks them in one compiled pass (``corpuskit.corpus.decode_document``); ``corpuskit.schema``
 generates ``corpus/schema/annotations.schema.json`` and the start-up path's checker from them.
 Unknown keys are refused in the same pass. JSON keys follow the field order unless a class
 gives its ``json_order``; ``json_omit_empty`` names the optional keys left out when empty.
