@@ -169,3 +169,11 @@ def test_shipped_files_are_in_canonical_form(gold_folder: Path, name: str) -> No
         pytest.skip(f"{name} not in the corpus")
     data = corpus.read_validated(gold_folder / name)
     assert corpuskit.Document.from_dict(data).to_dict() == data
+
+
+def test_a_bad_optional_span_names_its_quote(write_doc: WriteDoc, small_data: dict[str, Any]) -> None:
+    kim = {"start": 0, "end": 3, "text": "Kim"}
+    quote = {"id": "Q1", "content": kim, "cue": None, "source": None, "speaker": "kim", "kind": "direct"}
+    small_data["quotes"] = [quote, {**quote, "id": "Q2", "source": {**kim, "text": "Kin"}}]
+    with pytest.raises(ValidationError, match=r"\$\.quotes\[1\]\.source: text 'Kin' differs"):
+        corpuskit.load(write_doc(small_data))

@@ -56,7 +56,9 @@ def _msgspec_accepts(data: Any) -> bool:
     # A reference that breaks the id grammar names no item, so validate reports it dangling.
     references = [value for what in REFERENCES for _, value in validate._references(doc, what) if value is not None]
     grammar = re.compile(validate.ITEM_ID_PATTERN)
-    return not validate._malformed_ids(doc) and all(grammar.search(value) for value in references)
+    return not [p for p in validate._id_problems(doc) if "regex" in p.message] and all(
+        grammar.search(value) for value in references
+    )
 
 
 REFERENCES = ("cluster", "quote", "event or timex")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from operator import attrgetter
 
 from corpuskit._contract import LAYERS
 from corpuskit.errors import Problem
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any
 
-# The ids of layer items: checked here for a whole layer at once (see _malformed_ids).
+# The ids of layer items: checked here for a whole layer at once (see _id_problems).
 ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 # Where spans sit inside each layer's items: keys of nested span objects ("" = the item).
 _SPAN_KEYS: dict[str, tuple[str, ...]] = {
@@ -65,8 +66,7 @@ def problems(doc: Any, text: str) -> list[Problem]:
         well_formed = timex_value().match
         for index in [i for i, timex in enumerate(timexes) if not well_formed(timex.value)]:
             found.append(Problem(f"$.timexes[{index}].value", f"{timexes[index].value!r} is not a TIMEX3 value"))
-    found += _malformed_ids(doc)
-    found += _duplicate_ids(doc)
+    found += _id_problems(doc)
     found += _dangling_references(doc)
     return found
 
@@ -82,7 +82,11 @@ def _real_date(value: str) -> bool:
 
 
 def _spans(doc: Any) -> Iterator[tuple[str, Sequence[Any]]]:
-    """Every list of span objects with the path pattern of its items ("{}" for the index)."""
+    """Every list of span objects with the path pattern of its items ("{}" for the index).
+
+    The optional spans of quotes (``cue``, ``source``) come without their nulls, each list
+    with its own indices, so a path still names the right quote.
+    """
     for layer, keys in _SPAN_KEYS.items():
         items = getattr(doc, layer)
         if not items:
@@ -90,8 +94,14 @@ def _spans(doc: Any) -> Iterator[tuple[str, Sequence[Any]]]:
         for key in keys:
             if key == "":
                 yield f"$.{layer}[{{}}]", items
+                continue
+            spans = [getattr(item, key) for item in items]
+            if None in spans:
+                for index, span in enumerate(spans):
+                    if span is not None:
+                        yield f"$.{layer}[{index}].{key}", [span]
             else:
-                yield f"$.{layer}[{{}}].{key}", [getattr(item, key) for item in items]
+                yield f"$.{layer}[{{}}].{key}", spans
     for index, cluster in enumerate(doc.clusters):
         yield f"$.clusters[{index}].mentions[{{}}]", cluster.mentions
     for index, event in enumerate(doc.events):
@@ -101,12 +111,16 @@ def _spans(doc: Any) -> Iterator[tuple[str, Sequence[Any]]]:
 def _span_problems(spans: Sequence[Any], text: str, where: str) -> list[Problem]:
     size = len(text)
     # The common case, a good span, costs one comparison chain and one slice.
-    bad = [
-        index
+    if all(start < end <= size and text[start:end] == said for start, end, said in map(_START_END_TEXT, spans)):
+        return []
+    return [
+        _span_problem(span, text, where.format(index))
         for index, span in enumerate(spans)
-        if span is not None and not (span.start < span.end <= size and text[span.start : span.end] == span.text)
+        if not (span.start < span.end <= size and text[span.start : span.end] == span.text)
     ]
-    return [_span_problem(spans[index], text, where.format(index)) for index in bad]
+
+
+_START_END_TEXT = attrgetter("start", "end", "text")
 
 
 def _span_problem(span: Any, text: str, where: str) -> Problem:
@@ -122,9 +136,12 @@ def _id_lines() -> re.Pattern[str]:
     return re.compile(f"(?:{ITEM_ID_PATTERN[1:-1]}\n)*")
 
 
-def _malformed_ids(doc: Any) -> list[Problem]:
-    """Item ids outside the id grammar: one match over each layer's ids joined by newlines
-    (a newline inside an id shows as one line too many), item by item only when that fails."""
+def _id_problems(doc: Any) -> list[Problem]:
+    """Item ids outside the id grammar, and ids used twice in a layer.
+
+    The grammar is one match over a layer's ids joined by newlines (a newline inside an id
+    shows as one line too many); only when that fails are the ids looked at one by one.
+    """
     found = []
     for layer in LAYERS:
         items = getattr(doc, layer)
@@ -132,26 +149,19 @@ def _malformed_ids(doc: Any) -> list[Problem]:
             continue
         ids = [item.id for item in items]
         joined = "\n".join(ids) + "\n"
-        if _id_lines().fullmatch(joined) and joined.count("\n") == len(ids):
-            continue
-        single = re.compile(ITEM_ID_PATTERN).search
-        for index, item_id in enumerate(ids):
-            if "\n" in item_id or not single(item_id):
-                found.append(Problem(f"$.{layer}[{index}].id", f"expected `str` matching regex '{ITEM_ID_PATTERN}'"))
-    return found
-
-
-def _duplicate_ids(doc: Any) -> list[Problem]:
-    found = []
-    for layer in LAYERS:
-        items = getattr(doc, layer)
-        if len(items) < 2 or len({item.id for item in items}) == len(items):
-            continue
-        seen: dict[str, int] = {}
-        for index, item in enumerate(items):
-            first = seen.setdefault(item.id, index)
-            if first != index:
-                found.append(Problem(f"$.{layer}[{index}].id", f"duplicate id {item.id!r} (first at {layer}[{first}])"))
+        if not (_id_lines().fullmatch(joined) and joined.count("\n") == len(ids)):
+            single = re.compile(ITEM_ID_PATTERN).search
+            for index, item_id in enumerate(ids):
+                if "\n" in item_id or not single(item_id):
+                    message = f"expected `str` matching regex '{ITEM_ID_PATTERN}'"
+                    found.append(Problem(f"$.{layer}[{index}].id", message))
+        if len(set(ids)) < len(ids):
+            seen: dict[str, int] = {}
+            for index, item_id in enumerate(ids):
+                first = seen.setdefault(item_id, index)
+                if first != index:
+                    message = f"duplicate id {item_id!r} (first at {layer}[{first}])"
+                    found.append(Problem(f"$.{layer}[{index}].id", message))
     return found
 
 
