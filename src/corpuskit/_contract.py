@@ -63,7 +63,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "metadata" in data_keys:
             data_keys.remove("metadata")
             data__metadata = data["metadata"]
-            validate____defs_metadata(data__metadata, custom_formats, (name_prefix or "data") + ".metadata")
+            validate____defs_metadata(data__metadata, custom_formats)
         if "sections" in data_keys:
             data_keys.remove("sections")
             data__sections = data["sections"]
@@ -73,7 +73,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__sections_is_list:
                 data__sections_len = len(data__sections)
                 for data__sections_x, data__sections_item in enumerate(data__sections):
-                    validate____defs_section(data__sections_item, custom_formats, (name_prefix or "data") + ".sections[{data__sections_x}]".format(**locals()))
+                    validate____defs_section(data__sections_item, custom_formats)
         if "entities" in data_keys:
             data_keys.remove("entities")
             data__entities = data["entities"]
@@ -83,7 +83,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__entities_is_list:
                 data__entities_len = len(data__entities)
                 for data__entities_x, data__entities_item in enumerate(data__entities):
-                    validate____defs_entity(data__entities_item, custom_formats, (name_prefix or "data") + ".entities[{data__entities_x}]".format(**locals()))
+                    validate____defs_entity(data__entities_item, custom_formats)
         if "clusters" in data_keys:
             data_keys.remove("clusters")
             data__clusters = data["clusters"]
@@ -93,7 +93,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__clusters_is_list:
                 data__clusters_len = len(data__clusters)
                 for data__clusters_x, data__clusters_item in enumerate(data__clusters):
-                    validate____defs_cluster(data__clusters_item, custom_formats, (name_prefix or "data") + ".clusters[{data__clusters_x}]".format(**locals()))
+                    validate____defs_cluster(data__clusters_item, custom_formats)
         if "quotes" in data_keys:
             data_keys.remove("quotes")
             data__quotes = data["quotes"]
@@ -103,7 +103,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__quotes_is_list:
                 data__quotes_len = len(data__quotes)
                 for data__quotes_x, data__quotes_item in enumerate(data__quotes):
-                    validate____defs_quote(data__quotes_item, custom_formats, (name_prefix or "data") + ".quotes[{data__quotes_x}]".format(**locals()))
+                    validate____defs_quote(data__quotes_item, custom_formats)
         if "events" in data_keys:
             data_keys.remove("events")
             data__events = data["events"]
@@ -113,7 +113,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__events_is_list:
                 data__events_len = len(data__events)
                 for data__events_x, data__events_item in enumerate(data__events):
-                    validate____defs_event(data__events_item, custom_formats, (name_prefix or "data") + ".events[{data__events_x}]".format(**locals()))
+                    validate____defs_event(data__events_item, custom_formats)
         if "timexes" in data_keys:
             data_keys.remove("timexes")
             data__timexes = data["timexes"]
@@ -123,7 +123,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__timexes_is_list:
                 data__timexes_len = len(data__timexes)
                 for data__timexes_x, data__timexes_item in enumerate(data__timexes):
-                    validate____defs_timex(data__timexes_item, custom_formats, (name_prefix or "data") + ".timexes[{data__timexes_x}]".format(**locals()))
+                    validate____defs_timex(data__timexes_item, custom_formats)
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -256,7 +256,7 @@ def validate____defs_event(data, custom_formats={}, name_prefix=None):
         if "trigger" in data_keys:
             data_keys.remove("trigger")
             data__trigger = data["trigger"]
-            validate____defs_span(data__trigger, custom_formats, (name_prefix or "data") + ".trigger")
+            validate____defs_span(data__trigger, custom_formats)
         if "type" in data_keys:
             data_keys.remove("type")
             data__type = data["type"]
@@ -274,7 +274,7 @@ def validate____defs_event(data, custom_formats={}, name_prefix=None):
             if data__arguments_is_list:
                 data__arguments_len = len(data__arguments)
                 for data__arguments_x, data__arguments_item in enumerate(data__arguments):
-                    validate____defs_argument(data__arguments_item, custom_formats, (name_prefix or "data") + ".arguments[{data__arguments_x}]".format(**locals()))
+                    validate____defs_argument(data__arguments_item, custom_formats)
         if "polarity" in data_keys:
             data_keys.remove("polarity")
             data__polarity = data["polarity"]
@@ -448,14 +448,14 @@ def validate____defs_quote(data, custom_formats={}, name_prefix=None):
         if "content" in data_keys:
             data_keys.remove("content")
             data__content = data["content"]
-            validate____defs_span(data__content, custom_formats, (name_prefix or "data") + ".content")
+            validate____defs_span(data__content, custom_formats)
         if "cue" in data_keys:
             data_keys.remove("cue")
             data__cue = data["cue"]
             data__cue_any_of_count5 = 0
             if not data__cue_any_of_count5:
                 try:
-                    validate____defs_span(data__cue, custom_formats, (name_prefix or "data") + ".cue")
+                    validate____defs_span(data__cue, custom_formats)
                     data__cue_any_of_count5 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__cue_any_of_count5:
@@ -472,7 +472,7 @@ def validate____defs_quote(data, custom_formats={}, name_prefix=None):
             data__source_any_of_count6 = 0
             if not data__source_any_of_count6:
                 try:
-                    validate____defs_span(data__source, custom_formats, (name_prefix or "data") + ".source")
+                    validate____defs_span(data__source, custom_formats)
                     data__source_any_of_count6 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__source_any_of_count6:
@@ -585,7 +585,7 @@ def validate____defs_cluster(data, custom_formats={}, name_prefix=None):
                 if data__mentions_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".mentions must contain at least 1 items")
                 for data__mentions_x, data__mentions_item in enumerate(data__mentions):
-                    validate____defs_mention(data__mentions_item, custom_formats, (name_prefix or "data") + ".mentions[{data__mentions_x}]".format(**locals()))
+                    validate____defs_mention(data__mentions_item, custom_formats)
         if "wikidata" in data_keys:
             data_keys.remove("wikidata")
             data__wikidata = data["wikidata"]
