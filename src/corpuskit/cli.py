@@ -126,7 +126,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     import gc
 
     # Reading a corpus builds millions of objects and no reference cycles; the collector
-    # would only scan them again and again (half the command's time on 100,000 documents).
+    # would only scan them again and again, for a large share of the command's time.
     gc.disable()
     result = evaluate_files(args.gold, args.pred, args.layer)
     print(to_json(result) if args.json else format_result(result))

@@ -12,8 +12,8 @@ generates ``corpus/schema/annotations.schema.json`` and the start-up path's chec
 Unknown keys are refused in the same pass. JSON keys follow the field order unless a class
 gives its ``json_order``; ``json_omit_empty`` names the optional keys left out when empty.
 
-The classes are ``msgspec.Struct``s (decoding into them is several times faster than into
-dataclasses); they also answer ``dataclasses.replace``, ``fields`` and ``asdict``, so code
+The classes are ``msgspec.Struct``s (decoding into them is faster than into dataclasses);
+they also answer ``dataclasses.replace``, ``fields`` and ``asdict``, so code
 written against dataclasses keeps working.
 """
 

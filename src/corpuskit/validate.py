@@ -1,10 +1,11 @@
-"""What no schema can say about a document: checked on its plain JSON data, in bulk.
+"""What no schema can say about a document, checked in bulk.
 
-The structure (types, required keys, label sets, bounds) is the data model's and is checked
-before this runs, by ``msgspec`` or by the generated ``corpuskit._contract.check``, and so are
-unknown keys. Here: span text equal to the slice of the text, spans inside the text,
-unique ids per layer, references that resolve, real calendar dates and well-formed TIMEX3
-values. Every problem is collected, each naming its path (``$.entities[3]``).
+The structure (types, required keys, label sets, bounds, unknown keys) is the data model's and
+is checked before this runs, by ``msgspec`` or by the generated ``corpuskit._contract.check``.
+Here: span text equal to the slice of the text, spans inside the text, ids unique per layer
+and of the id grammar (checked a layer at a time, faster than per item while decoding),
+references that resolve, real calendar dates and well-formed TIMEX3 values. Every problem is
+collected, each naming its path (``$.entities[3]``).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def problems(doc: Any, text: str) -> list[Problem]:
         found += _span_problems(spans, text, where)
     timexes = doc.timexes
     if timexes:
-        well_formed = timex_value().match
+        well_formed = timex_value().fullmatch
         for index in [i for i, timex in enumerate(timexes) if not well_formed(timex.value)]:
             found.append(Problem(f"$.timexes[{index}].value", f"{timexes[index].value!r} is not a TIMEX3 value"))
     found += _id_problems(doc)
