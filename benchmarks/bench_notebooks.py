@@ -4,7 +4,7 @@ For each ``solutions/*.ipynb`` the benchmark builds a second notebook holding on
 top-level import lines of that notebook (in order, each once), then executes both with nbclient
 in fresh kernels, interleaved, and compares the medians. Both times include starting and
 stopping the kernel, so the ratio says how much the lesson's own work adds to what any notebook
-with the same imports costs. Target (issue 8): at most 2x.
+with the same imports costs. Target: at most 2x.
 
     python benchmarks/bench_notebooks.py [--runs 3] [LESSON ...]
 """

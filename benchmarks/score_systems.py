@@ -6,7 +6,7 @@ the two side by side shows how much of the article score is fitting to the artic
 
     python benchmarks/score_systems.py [--heldout grading/heldout] [--json]
 
-Targets (issue 6, the GenderGapTracker's published figures on news): on the held-out set,
+Targets (the GenderGapTracker's published figures on news): on the held-out set,
 quote F1 at overlap 0.3 of at least 0.84 and speaker accuracy of at least 0.87.
 """
 

@@ -59,3 +59,18 @@ def test_an_unknown_file_kind_is_refused(gold: Document, tmp_path: Path, capsys:
     (tmp_path / "pred.txt").write_text("Kim met Trump.")
     assert main(["evaluate", str(tmp_path / "gold.json"), str(tmp_path / "pred.txt")]) == EXIT_INVALID
     assert "cannot tell the format from the name" in capsys.readouterr().err
+
+
+def test_documents_are_taken_by_id_or_folder(
+    gold: Document, gold_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_json_document(tmp_path / "pred.json", dataclasses.replace(gold, entities=gold.entities[:-1]))
+    capsys.readouterr()
+    for reference in ("hanoi-summit-2019", str(gold_folder)):
+        assert main(["evaluate", reference, str(tmp_path / "pred.json"), "--json"]) == EXIT_OK
+        strict = json.loads(capsys.readouterr().out)["strict"]
+        assert (strict["correct"], strict["missed"]) == (len(gold.entities) - 1, 1), reference
+    assert main(["evaluate", "hanoi-summit-2019", "hanoi-summit-2019", "--json"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["strict"]["f1"] == 1.0
+    assert main(["evaluate", "no-such-document", str(tmp_path / "pred.json")]) == EXIT_INVALID
+    assert "cannot tell the format from the name" in capsys.readouterr().err

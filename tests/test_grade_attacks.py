@@ -1,4 +1,4 @@
-"""The attack table (DESIGN section 7, issue 9): one hostile or broken notebook per row, each with
+"""The attack table: one hostile or broken notebook per row, each with
 the score it must get and what the report must say. The notebooks are the tiny lesson's solution
 (8 points) changed in one way each, written by tests/fixtures/attacks/make_fixtures.py; every
 attack is bounded, so a failing limit cannot take the machine down."""

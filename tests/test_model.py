@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import msgspec
 import pytest
 
 from corpuskit.model import LAYERS, Document, Entity, Quote, Span
@@ -23,8 +24,22 @@ def test_layer_by_name_and_unknown_layer(gold: Document) -> None:
 
 def test_models_are_frozen() -> None:
     span = Span(0, 3, "Kim")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         span.start = 1  # type: ignore[misc]
+
+
+def test_models_answer_the_dataclasses_api(gold: Document) -> None:
+    entity = gold.entities[0]
+    moved = dataclasses.replace(entity, cluster=None)
+    assert isinstance(moved, Entity) and moved.cluster is None and moved.id == entity.id
+    assert [f.name for f in dataclasses.fields(Entity)] == ["id", "start", "end", "text", "label", "cluster", "role"]
+    assert dataclasses.asdict(moved)["label"] == entity.label
+    assert dataclasses.replace(gold, events=()).entities == gold.entities
+
+
+def test_from_dict_checks_types() -> None:
+    with pytest.raises(msgspec.ValidationError, match=r"Expected `int` >= 0 - at `\$.start`"):
+        Span.from_dict({"start": -1, "end": 3, "text": "Kim"})
 
 
 def test_span_text_access() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import shutil
 import subprocess
 import sys
 import venv
@@ -35,6 +37,7 @@ def test_wheel_install_loads_the_corpus_from_another_folder(tmp_path: Path) -> N
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    _copy_installed("msgspec", env_dir)  # the one runtime dependency, without a package index
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-index", str(wheel)], check=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -55,3 +58,16 @@ def test_wheel_install_loads_the_corpus_from_another_folder(tmp_path: Path) -> N
         check=True,
     ).stdout.strip()
     assert "site-packages" in installed
+
+
+def _copy_installed(name: str, env_dir: Path) -> None:
+    """Put an installed distribution (its files and its metadata) into another environment, so
+    ``pip install --no-index`` finds the dependency satisfied."""
+    dist = importlib.metadata.distribution(name)
+    (site,) = env_dir.glob("lib/python*/site-packages")
+    for file in dist.files or ():
+        source = Path(str(dist.locate_file(file)))
+        if source.is_file() and ".." not in file.parts:
+            target = site / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)

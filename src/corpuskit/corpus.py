@@ -5,9 +5,11 @@ in the corpus path: the folders named in the ``CORPUSKIT_PATH`` environment vari
 (``os.pathsep``-separated, searched first, so an instructor's documents can sit beside the
 shipped one), then the corpus shipped with the package.
 
-``read_validated`` stops at the validated contract object (plain JSON data); ``load`` builds
-the dataclasses from it. ``corpuskit load --format json`` needs only the first, so it does not
-pay for importing the data model.
+Two ways in, one definition (``corpuskit.model``): ``read_validated`` checks plain JSON data
+with the structural check generated from the model and returns its canonical object, which is
+all ``corpuskit load --format json`` needs, so that command pays for importing neither the model
+nor ``msgspec``; ``decode_document`` turns JSON bytes straight into a ``Document`` with
+``msgspec``, for reading many documents. Both then run ``corpuskit.validate``.
 """
 
 from __future__ import annotations
@@ -15,18 +17,18 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
-from corpuskit.errors import DocumentNotFoundError, InputError, ValidationError
-from corpuskit.schema import SCHEMA_FILE, Schema
+from corpuskit._contract import FIELDS, LAYERS, OPEN
+from corpuskit._contract import check as check_structure
+from corpuskit.canonical import canonical
+from corpuskit.errors import DocumentNotFoundError, InputError, Problem, ValidationError
 from corpuskit.validate import problems
 
 TYPE_CHECKING = False  # typing stays unimported on the `corpuskit load` path
 if TYPE_CHECKING:
     from typing import Any
 
-    from corpuskit.errors import Problem
     from corpuskit.model import Document
 
 TEXT_FILE = "text.txt"
@@ -34,9 +36,6 @@ ANNOTATIONS_FILE = "annotations.json"
 PATH_VARIABLE = "CORPUSKIT_PATH"
 # Far above any news article; refusing early keeps a stray multi-GB file from eating memory.
 MAX_BYTES = 50 * 1024 * 1024
-# Contract order of the layers (model.LAYERS, repeated here to keep the model off this path;
-# a test checks the two agree).
-LAYERS = ("sections", "entities", "clusters", "quotes", "events", "timexes")
 
 
 def shipped_corpus() -> Path:
@@ -51,12 +50,6 @@ def corpus_roots() -> list[Path]:
     """The folders searched for documents, first match wins."""
     extra = [Path(p) for p in os.environ.get(PATH_VARIABLE, "").split(os.pathsep) if p]
     return [*extra, shipped_corpus()]
-
-
-@cache
-def schema() -> Schema:
-    """The annotation schema shipped with the corpus."""
-    return Schema.from_file(shipped_corpus() / "schema" / SCHEMA_FILE)
 
 
 def document_folders() -> list[Path]:
@@ -123,9 +116,7 @@ def read_text(path: Path) -> str:
 
 def read_json(path: Path) -> Any:
     """A JSON file, with a one-line error naming file, line and column when it is not JSON."""
-    raw = _read_bytes(path)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise InputError(str(path), "starts with a UTF-8 byte-order mark; JSON files must not")
+    raw = read_bytes_checked(path)
     return parse_json(_decode(raw, path), str(path))
 
 
@@ -135,6 +126,18 @@ def parse_json(source: str, where: str, line_offset: int = 0) -> Any:
         return json.loads(source)
     except json.JSONDecodeError as err:
         raise InputError(where, f"invalid JSON: {err.msg} (column {err.colno})", err.lineno + line_offset) from None
+
+
+def _at(where: str, line: int | None) -> str:
+    return where if line is None else f"{where}:{line}"
+
+
+def read_bytes_checked(path: Path) -> bytes:
+    """The bytes of a JSON file, refused when too big, empty or starting with a byte-order mark."""
+    raw = _read_bytes(path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError(str(path), "starts with a UTF-8 byte-order mark; JSON files must not")
+    return raw
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -163,19 +166,76 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def check(data: Any, text: str) -> list[Problem]:
-    """Every problem of an annotations object against its text (empty when valid)."""
-    return problems(data, text, schema())
+    """Every problem of an annotations object against its text (empty when valid).
+
+    A structural problem is reported alone: the checks of meaning assume the structure.
+    """
+    try:
+        check_structure(data)
+    except ValueError:
+        found = structure_problem(data)
+        if found is not None:
+            return [found]
+    return problems(_view("Document", data), text)
+
+
+def _view(kind: str, data: Any) -> Any:
+    """Structurally valid JSON data seen through attributes, as ``validate`` reads a model
+    object: every field of model class ``kind`` there, absent ones at their defaults."""
+    from types import SimpleNamespace
+
+    view = SimpleNamespace()
+    fields = view.__dict__
+    for key, child, _, default in FIELDS[kind]:
+        value = data.get(key, default)
+        if child and child not in OPEN and value is not None:
+            value = [_view(child, item) for item in value] if isinstance(value, list) else _view(child, value)
+        fields[key] = value
+    return view
+
+
+def structure_problem(data: Any) -> Problem | None:
+    """The first structural problem of ``data``, in ``msgspec``'s words, named by its path.
+
+    Only called once the fast check has failed, so valid input never imports ``msgspec``.
+    """
+    import msgspec
+
+    from corpuskit.model import Document, Metadata
+
+    try:
+        msgspec.convert(data, Document)
+    except msgspec.ValidationError as err:
+        return _problem(str(err))
+    try:
+        msgspec.convert(data.get("metadata", {}), Metadata)
+    except msgspec.ValidationError as err:
+        return _problem(str(err), in_metadata=True)
+    # Both checks come from one definition and a test holds them to the same verdicts, so
+    # this is not reached; msgspec, the model's own decoder, has the last word if it is.
+    return None
+
+
+def _problem(message: str, in_metadata: bool = False) -> Problem:
+    """A ``Problem`` from a msgspec message such as "Expected `int` >= 0 - at `$.entities[0].start`"."""
+    text, found, where = message.rpartition(" - at `")
+    if not found:
+        text, where = message, "$"
+    where = where.rstrip("`")
+    if in_metadata:
+        where = "$.metadata" + where[1:]
+    return Problem(where, text[:1].lower() + text[1:])
 
 
 def validated(data: Any, text: str, where: str) -> dict[str, Any]:
-    """The contract object (``id``, ``text``, ``metadata``, layers in order) of valid data.
+    """The canonical contract object (``id``, ``text``, ``metadata``, layers in order) of valid data.
 
     Raises ``ValidationError`` with every problem when ``data`` does not fit ``text``.
     """
     found = check(data, text)
     if found:
         raise ValidationError(where, found)
-    return {"id": data["id"], "text": text, "metadata": data["metadata"], **{name: data[name] for name in LAYERS}}
+    return canonical("Document", {**data, "text": text})
 
 
 def with_empty_layers(data: Any) -> Any:
@@ -188,6 +248,42 @@ def with_empty_layers(data: Any) -> Any:
     defaults: dict[str, Any] = {layer: [] for layer in LAYERS}
     defaults["metadata"] = {"title": str(data.get("id", "untitled"))}
     return {**defaults, **data}
+
+
+def decode_document(raw: bytes, where: str, text: str | None = None, line: int | None = None) -> Document:
+    """A checked ``Document`` from the JSON bytes of one document, in ``msgspec``'s compiled pass.
+
+    ``text`` (the text file's content) stands in for the object's own ``text`` key; ``line``
+    is the line of a JSONL file the bytes come from.
+    """
+    import msgspec
+
+    from corpuskit.model import Metadata, document_decoder
+
+    try:
+        doc = document_decoder().decode(raw)
+    except msgspec.ValidationError as err:
+        raise ValidationError(_at(where, line), [_problem(str(err))]) from None
+    except msgspec.DecodeError as err:
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise InputError(where, f"is not UTF-8 ({bad.reason})", line) from None
+        parse_json(source, where, (line or 1) - 1)  # names the line and column
+        raise InputError(where, f"invalid JSON: {err}", line) from None
+    where = _at(where, line)
+    if doc.metadata:
+        try:
+            msgspec.convert(doc.metadata, Metadata)
+        except msgspec.ValidationError as err:
+            raise ValidationError(where, [_problem(str(err), in_metadata=True)]) from None
+    body = doc.text if text is None else text
+    if not body:
+        raise InputError(where, "has no text: a document object needs its 'text'")
+    found = problems(doc, body)
+    if found:
+        raise ValidationError(where, found)
+    return doc if text is None else msgspec.structs.replace(doc, text=text)
 
 
 def read_validated(

@@ -1,6 +1,6 @@
 """Grading a submission: run it in a fresh kernel, pull answers out as JSON, score them here.
 
-The student's kernel is untrusted (DESIGN section 4). The grader runs the submission cell by
+The student's kernel is untrusted (see docs/course.md). The grader runs the submission cell by
 cell with nbclient, with a time limit per cell and a budget for the whole run. Right after the
 cell that answers a question has run, a grader-written snippet pulls the answer out of the
 kernel as plain JSON (``corpuskit.course.answers``); expected answers are computed here, from

@@ -1,6 +1,6 @@
 """Starting the student's kernel in a sandbox, and saying what isolation this machine allows.
 
-The kernel is untrusted (DESIGN sections 4 and 7). Three levels, the best the machine allows:
+The kernel is untrusted (see docs/course.md). Three levels, the best the machine allows:
 
 - ``bwrap`` (root, Debian's ``bubblewrap``, ``setpriv``, ``prlimit``): the kernel gets a root
   file system of its own that holds only the Python environment, the corpuskit package and

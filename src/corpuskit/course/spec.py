@@ -2,7 +2,7 @@
 
 The spec is a JSON file, ``grading/lessons/<lesson-id>.json``, beside an optional Python module
 ``grading/lessons/<lesson-id>.py`` whose functions compute expected answers from the gold in
-the grader's process. Neither ever enters the student's kernel (DESIGN section 4).
+the grader's process. Neither ever enters the student's kernel (see docs/course.md).
 """
 
 from __future__ import annotations

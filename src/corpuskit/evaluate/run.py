@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 from typing import Any
 
 from corpuskit.errors import InputError
@@ -62,16 +63,21 @@ def evaluate_files(
     gold_path: str | os.PathLike[str], pred_path: str | os.PathLike[str], layer: str = "entities"
 ) -> Any:
     """Read two document files in any format corpuskit reads (by name: .json, .jsonl, .ann,
-    .conll, .spacy, a CSV stem) and score one layer. A CoNLL prediction takes its offsets
-    from the gold text when the gold holds one document."""
+    .conll, .spacy, a CSV stem) or corpus documents (by id or folder) and score one layer.
+    A CoNLL prediction takes its offsets from the gold text when the gold holds one document."""
     gold = _read(gold_path, None)
     return evaluate_documents(gold, _read(pred_path, gold[0].text if len(gold) == 1 else None), layer)
 
 
 def _read(path: str | os.PathLike[str], text: str | None) -> list[Document]:
+    """The documents of a file in any format corpuskit reads, or of a corpus document (id or folder)."""
+    from corpuskit import corpus
     from corpuskit.formats import registry
 
     fmt = registry.guess(path)
     if fmt is None:
-        raise InputError(os.fspath(path), "cannot tell the format from the name (.json, .jsonl, .ann, .conll, .spacy)")
+        if Path(path).is_dir() or (not Path(path).exists() and os.fspath(path) in corpus.document_ids()):
+            return [corpus.load(path)]
+        kinds = ".json, .jsonl, .ann, .conll, .spacy, or a corpus document id"
+        raise InputError(os.fspath(path), f"cannot tell the format from the name ({kinds})")
     return registry.read(fmt, path, text)

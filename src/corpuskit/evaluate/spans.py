@@ -409,11 +409,13 @@ def evaluate_spans(
         raise ValueError(f"gold has {len(gold_list)} documents but the prediction has {len(pred_list)}")
     g_n = p_n = sc = si = ec = ei = tc = ti = 0
     # Per label: gold, predicted, identical pairs, in-label overlap pairs, type-correct pairs.
-    n_gold: Counter[str] = Counter()
-    n_pred: Counter[str] = Counter()
-    n_same: Counter[str] = Counter()
-    n_overlap: Counter[str] = Counter()
-    n_type: Counter[str] = Counter()
+    # Labels are gathered in lists and counted once at the end: a Counter update per
+    # document costs more than the pairing of a typical document.
+    l_gold: list[str] = []
+    l_pred: list[str] = []
+    l_same: list[str] = []
+    l_overlap: list[str] = []
+    l_type: list[str] = []
     log: list[tuple[Sequence[SpanTuple], Sequence[SpanTuple], Sequence[int], Sequence[int]]] = []
     for gold_in, pred_in in zip(gold_list, pred_list, strict=True):
         if keep is None:
@@ -429,21 +431,23 @@ def evaluate_spans(
         doc = _pair_document(gold, pred)
         g_n += len(gold)
         p_n += len(pred)
-        n_gold.update(map(_LABEL, gold))
-        n_pred.update(map(_LABEL, pred))
+        l_gold += map(_LABEL, gold)
+        l_pred += map(_LABEL, pred)
         same = doc.strict_correct
         sc += len(same)
         ec += len(doc.exact_correct)
         tc += len(doc.type_correct)
-        n_same.update([gold[g][2] for g, _ in same])
+        l_same += [gold[g][2] for g, _ in same]
         if doc.exact_correct is same and not doc.strict_incorrect and not doc.type_incorrect:
-            n_type.update([gold[g][2] for g, _ in doc.type_correct])
+            l_type += [gold[g][2] for g, _ in doc.type_correct]
             continue
         si += len(doc.strict_incorrect)
         ei += len(doc.exact_incorrect)
         ti += len(doc.type_incorrect)
-        n_overlap.update([gold[g][2] for g, _ in doc.label_incorrect])
-        n_type.update([gold[g][2] for g, _ in doc.type_correct])
+        l_overlap += [gold[g][2] for g, _ in doc.label_incorrect]
+        l_type += [gold[g][2] for g, _ in doc.type_correct]
+    n_gold, n_pred, n_same = Counter(l_gold), Counter(l_pred), Counter(l_same)
+    n_overlap, n_type = Counter(l_overlap), Counter(l_type)
 
     def total(correct: int, other: int, partial: bool = False) -> Counts:
         missed, spurious = g_n - correct - other, p_n - correct - other

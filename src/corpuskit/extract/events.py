@@ -366,7 +366,7 @@ def _arguments(
 
 
 def event_dicts(items: Sequence[EventItem], text: str) -> list[dict[str, Any]]:
-    """Contract objects (DESIGN section 3) sorted by trigger start, ids ``E1``, ``E2`` ..."""
+    """Contract objects (see docs/architecture.md) sorted by trigger start, ids ``E1``, ``E2`` ..."""
     out: list[dict[str, Any]] = []
     for i, e in enumerate(sorted(items, key=lambda e: e.trigger), 1):
         s, t = e.trigger

@@ -134,7 +134,7 @@ def sections(text: str) -> list[dict[str, Any]]:
 
 
 def to_data(doc: Doc, doc_id: str = "prediction", title: str | None = None) -> dict[str, Any]:
-    """The contract object (DESIGN section 3) of an annotated ``Doc``."""
+    """The contract object (see docs/architecture.md) of an annotated ``Doc``."""
     from corpuskit.extract.components import doc_text
     from corpuskit.extract.events import event_dicts
     from corpuskit.extract.quotes import quote_dicts

@@ -878,7 +878,7 @@ def _places(phrase: str) -> set[str]:
 
 
 def quote_dicts(items: Sequence[QuoteItem], text: str) -> list[dict[str, Any]]:
-    """Contract objects (DESIGN section 3) sorted by content start, ids ``Q1``, ``Q2`` ..."""
+    """Contract objects (see docs/architecture.md) sorted by content start, ids ``Q1``, ``Q2`` ..."""
     order = sorted(range(len(items)), key=lambda i: (items[i].content[0], items[i].content[1]))
     ids = {old: f"Q{new}" for new, old in enumerate(order, 1)}
 

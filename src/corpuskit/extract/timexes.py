@@ -681,7 +681,7 @@ def normalise(text: str, dct: str | date, anchor: str | date | None = None, futu
 
 
 def timex_dicts(matches: Iterable[TimexMatch]) -> list[dict[str, Any]]:
-    """Contract objects (DESIGN section 3) for recognised expressions, ids ``X1``, ``X2`` ..."""
+    """Contract objects (see docs/architecture.md) for recognised expressions, ids ``X1``, ``X2`` ..."""
     out: list[dict[str, Any]] = []
     for i, t in enumerate(matches, 1):
         item: dict[str, Any] = {

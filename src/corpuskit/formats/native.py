@@ -1,8 +1,10 @@
 """corpuskit's own JSON: one contract object per file (``.json``) or per line (``.jsonl``).
 
-The object is the one DESIGN section 3 defines and ``corpus/schema`` checks: ``id``, ``text``,
-``metadata`` and the layers. On reading, absent layers count as empty, so a system's
-prediction may carry only the layers it produces.
+The object is the one ``corpuskit.model`` defines and ``corpus/schema`` describes: ``id``,
+``text``, ``metadata`` and the layers. On reading, absent layers count as empty, so a system's
+prediction may carry only the layers it produces. Reading decodes the bytes straight into the
+model with ``msgspec``; writing prints the canonical object, so the same document always gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -13,21 +15,22 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from corpuskit.corpus import from_data, parse_json, read_json, with_empty_layers
+from corpuskit.corpus import decode_document, read_bytes_checked
 from corpuskit.errors import InputError
 from corpuskit.fileio import STDIO, write_text_atomic
 from corpuskit.model import Document
 
 
 def dumps(doc: Document, *, indent: int | None = 2) -> str:
-    """The contract object of ``doc`` as JSON text."""
+    """The canonical contract object of ``doc`` as JSON text."""
     return json.dumps(doc.to_dict(), indent=indent, ensure_ascii=False)
 
 
 def read_json_document(path: str | os.PathLike[str]) -> Document:
     """Read one document from a ``.json`` file holding its contract object (with ``text``)."""
-    data = _stdin_json() if str(path) == STDIO else read_json(Path(path))
-    return _document(data, str(path))
+    where = str(path)
+    raw = sys.stdin.buffer.read() if where == STDIO else read_bytes_checked(Path(path))
+    return _document(raw, "<stdin>" if where == STDIO else where, None)
 
 
 def write_json_document(path: str | os.PathLike[str], doc: Document) -> None:
@@ -38,16 +41,13 @@ def write_json_document(path: str | os.PathLike[str], doc: Document) -> None:
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[Document]:
     """Documents from a JSONL file, one contract object per line, read lazily."""
     where = str(path)
-    handle = sys.stdin if where == STDIO else open(path, encoding="utf-8")  # noqa: SIM115
+    handle = sys.stdin.buffer if where == STDIO else open(path, "rb")  # noqa: SIM115
     try:
         for number, line in enumerate(handle, start=1):
             if line.strip():
-                data = parse_json(line, where, line_offset=number - 1)
-                yield _document(data, f"{where}:{number}")
-    except UnicodeDecodeError as err:
-        raise InputError(where, f"is not UTF-8 ({err.reason})") from None
+                yield _document(line, where, number)
     finally:
-        if handle is not sys.stdin:
+        if handle is not sys.stdin.buffer:
             handle.close()
 
 
@@ -64,11 +64,7 @@ def read_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
         yield read_json_document(path)
 
 
-def _document(data: object, where: str) -> Document:
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        raise InputError(where, "expected a document object with a string 'text' key")
-    return from_data(with_empty_layers(data), data["text"], where)
-
-
-def _stdin_json() -> object:
-    return parse_json(sys.stdin.read(), "<stdin>")
+def _document(raw: bytes, where: str, line: int | None) -> Document:
+    if raw.lstrip()[:1] == b"[":
+        raise InputError(where, "expected a document object with a string 'text' key", line)
+    return decode_document(raw, where, line=line)

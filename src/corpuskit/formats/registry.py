@@ -1,106 +1,41 @@
-"""Format names mapped to readers and writers, resolved lazily by module path.
+"""Format names mapped to their reader and writer functions.
 
-The CLI lists the choices from ``FORMATS`` without importing spaCy or pandas; ``read`` and
-``write`` import a format's module only when it is used. Every reader returns a list of
-documents and every writer takes one, so ``corpuskit convert`` works for any pair.
+Each entry holds the adapter functions themselves; an adapter imports its format's module
+only when called, so the CLI lists the choices from ``FORMATS`` without importing spaCy or
+pandas. Every reader returns a list of documents and every writer takes one, so
+``corpuskit convert`` works for any pair.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from importlib import import_module
 from pathlib import Path
+
+from corpuskit._contract import LAYERS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from corpuskit.model import Document
 
 
+Reader = Callable[[Path, "str | None"], "list[Document]"]
+Writer = Callable[[str, "list[Document]", "Sequence[str] | None"], None]
+
+
 class Format:
-    """A format's name, its adapters (``"module:function"``), what it carries and its files.
+    """A format's name, its reader and writer, the layers it carries and its files.
 
     A plain class, not a dataclass: ``dataclasses`` would cost ``corpuskit load`` start-up.
     """
 
     __slots__ = ("carries", "files", "many", "name", "reader", "writer")
 
-    def __init__(self, name: str, reader: str, writer: str, carries: str, files: str, many: bool) -> None:
+    def __init__(self, name: str, reader: Reader, writer: Writer, carries: str, files: str, many: bool) -> None:
         self.name, self.reader, self.writer = name, reader, writer
         self.carries, self.files = carries, files
         self.many = many  # holds several documents in one output
 
-
-ALL = "sections,entities,clusters,quotes,events,timexes"
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format(
-            "json",
-            "corpuskit.formats.registry:_read_native",
-            "corpuskit.formats.registry:_write_json",
-            ALL,
-            "one .json file",
-            False,
-        ),
-        Format(
-            "jsonl",
-            "corpuskit.formats.registry:_read_native",
-            "corpuskit.formats.registry:_write_jsonl",
-            ALL,
-            "one .jsonl file, a document per line",
-            True,
-        ),
-        Format(
-            "brat",
-            "corpuskit.formats.registry:_read_brat",
-            "corpuskit.formats.registry:_write_brat",
-            ALL,
-            "STEM.txt, STEM.ann, STEM.meta.json, annotation.conf (-o STEM or FOLDER)",
-            True,
-        ),
-        Format(
-            "conll",
-            "corpuskit.formats.registry:_read_conll",
-            "corpuskit.formats.registry:_write_conll",
-            "entities",
-            "one CoNLL-2003 IOB2 file",
-            False,
-        ),
-        Format(
-            "spacy",
-            "corpuskit.formats.registry:_read_spacy",
-            "corpuskit.formats.registry:_write_spacy",
-            ALL,
-            "one DocBin .spacy file",
-            True,
-        ),
-        Format(
-            "labelstudio",
-            "corpuskit.formats.registry:_read_labelstudio",
-            "corpuskit.formats.registry:_write_labelstudio",
-            "entities,timexes",
-            "one JSON task list",
-            True,
-        ),
-        Format(
-            "doccano",
-            "corpuskit.formats.registry:_read_doccano",
-            "corpuskit.formats.registry:_write_doccano",
-            "entities",
-            "one JSONL file",
-            True,
-        ),
-        Format(
-            "csv",
-            "corpuskit.formats.registry:_read_csv",
-            "corpuskit.formats.registry:_write_csv",
-            ALL,
-            "STEM.LAYER.csv per layer, STEM.txt, STEM.meta.json (-o STEM or FOLDER)",
-            False,
-        ),
-    )
-}
 
 _SUFFIXES = {
     ".json": "json",
@@ -129,18 +64,10 @@ def guess(path: str | os.PathLike[str]) -> str | None:
     return _SUFFIXES.get(target.suffix)
 
 
-def _resolve(spec: str) -> Callable[..., object]:
-    module, _, name = spec.partition(":")
-    function: Callable[..., object] = getattr(import_module(module), name)
-    return function
-
-
 def read(name: str, path: str | os.PathLike[str], text: str | None = None) -> list[Document]:
     """Every document in ``path`` read as format ``name``; ``text`` is the article's text
     (needed by CoNLL for exact offsets, checked by Label Studio and doccano)."""
-    documents = _resolve(FORMATS[name].reader)(Path(path), text)
-    assert isinstance(documents, list)  # every adapter returns a list
-    return documents
+    return FORMATS[name].reader(Path(path), text)
 
 
 def write(name: str, path: str, docs: Sequence[Document], layers: Iterable[str] | None = None) -> None:
@@ -152,7 +79,7 @@ def write(name: str, path: str, docs: Sequence[Document], layers: Iterable[str] 
         raise InputError(path, f"{name} holds one document per output and there are {len(docs)}")
     if path == "-" and name in ("brat", "csv", "spacy"):
         raise InputError(path, f"{name} writes {spec.files}; give -o PATH, not stdout")
-    _resolve(spec.writer)(path, list(docs), list(layers) if layers is not None else None)
+    spec.writer(path, list(docs), list(layers) if layers is not None else None)
 
 
 # -- adapters: one signature for every format --------------------------------------------
@@ -166,7 +93,6 @@ def _read_native(path: Path, text: str | None) -> list[Document]:
 
 def _selected(docs: list[Document], fmt: str, layers: Sequence[str] | None) -> list[Document]:
     from corpuskit.formats.base import select
-    from corpuskit.model import LAYERS
 
     return [select(doc, fmt, LAYERS, layers) for doc in docs]
 
@@ -259,3 +185,75 @@ def _write_csv(path: str, docs: list[Document], layers: Sequence[str] | None) ->
     from corpuskit.formats.frames import write_csv
 
     write_csv(path, docs[0], layers)
+
+
+ALL = ",".join(LAYERS)
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "json",
+            _read_native,
+            _write_json,
+            ALL,
+            "one .json file",
+            False,
+        ),
+        Format(
+            "jsonl",
+            _read_native,
+            _write_jsonl,
+            ALL,
+            "one .jsonl file, a document per line",
+            True,
+        ),
+        Format(
+            "brat",
+            _read_brat,
+            _write_brat,
+            ALL,
+            "STEM.txt, STEM.ann, STEM.meta.json, annotation.conf (-o STEM or FOLDER)",
+            True,
+        ),
+        Format(
+            "conll",
+            _read_conll,
+            _write_conll,
+            "entities",
+            "one CoNLL-2003 IOB2 file",
+            False,
+        ),
+        Format(
+            "spacy",
+            _read_spacy,
+            _write_spacy,
+            ALL,
+            "one DocBin .spacy file",
+            True,
+        ),
+        Format(
+            "labelstudio",
+            _read_labelstudio,
+            _write_labelstudio,
+            "entities,timexes",
+            "one JSON task list",
+            True,
+        ),
+        Format(
+            "doccano",
+            _read_doccano,
+            _write_doccano,
+            "entities",
+            "one JSONL file",
+            True,
+        ),
+        Format(
+            "csv",
+            _read_csv,
+            _write_csv,
+            ALL,
+            "STEM.LAYER.csv per layer, STEM.txt, STEM.meta.json (-o STEM or FOLDER)",
+            False,
+        ),
+    )
+}
