@@ -1,10 +1,12 @@
-"""The attack table (DESIGN section 7, issue 9): one hostile or broken notebook per row, each with
-the score it must get and what the report must say. The notebooks are the tiny lesson's solution
-(8 points) changed in one way each, written by tests/fixtures/attacks/make_fixtures.py; every
-attack is bounded, so a failing limit cannot take the machine down."""
+"""The attack table: one hostile or broken notebook per row, each with the score it must get and
+what the report must say. The notebooks are the tiny lesson's solution (8 points) changed in one
+way each, written by tests/fixtures/attacks/make_fixtures.py; every attack is bounded, so a
+failing limit cannot take the machine down. The table runs in the sandbox this user gets: as
+root, and as a normal user (tests/test_course_sandbox.py runs it again as `nobody`)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -17,10 +19,33 @@ from corpuskit.course.sandbox import probe
 
 ATTACKS = Path(__file__).parent / "fixtures" / "attacks"
 GRADING = Path(__file__).parent / "fixtures" / "course" / "grading"
-LIMITS = Limits(cell_timeout=4, probe_timeout=2, call_timeout=10, answer_timeout=10, memory_mb=1024, processes=128)
-ISOLATED = probe().mode == "bwrap"
+LIMITS = Limits(
+    cell_timeout=4, probe_timeout=2, call_timeout=10, answer_timeout=10, memory_mb=1024, processes=128, disk_mb=256
+)
+HIDDEN = ("corpuskit.evaluate.spans", "corpuskit.extract")
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def sandbox_required() -> None:
+    """Every attack runs in the sandbox; a machine without it fails in CI and skips elsewhere."""
+    if probe().mode == "none":
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the sandbox: {probe().missing}")
+        pytest.skip(f"needs the sandbox: {probe().missing}")
+
+
+class HidingSpec:
+    """The tiny lesson's spec with reference modules hidden in the kernel."""
+
+    hidden_modules = HIDDEN
+
+    def __init__(self, spec: object) -> None:
+        self._spec = spec
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._spec, name)
 
 
 def run(name: str, **kwargs: object) -> Report:
@@ -47,26 +72,32 @@ TABLE: dict[str, tuple[dict[str, float], str, list[str], str]] = {
         "Resource temporarily unavailable",
     ),
     "huge-output": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "bytes were dropped"),
+    "huge-print": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "dropped unread"),
+    "huge-frames": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "dropped unread"),
+    "garbage-frames": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["broken"], "could not read"),
+    "disk-fill": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", [], "Q2 a list"),
+    "import-reference": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", [], "Q2 a list"),
     "eq-always-true": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "could not be read as plain data"),
     "monkeypatch": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "Not right yet"),
     "read-hidden-files": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "F1 0.00"),
     "locked-cell-edited": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["locked-cell"], "edited; run as released"),
     "locked-cell-deleted": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["locked-cell"], "deleted; put back"),
+    "locked-cell-duplicated": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["locked-cell"], "carried by 2 cells"),
     "deleted-question-cell": ({"q1": 1, "q2": 2, "q3": 0, "q4": 3}, "graded", [], "No cell with grade id 'q3'"),
     "not-json": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "invalid-notebook", ["invalid-notebook"], "Not graded"),
     "no-cells": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "no-cells", ["no-cells"], "no code cells"),
     "other-kernel": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "wrong-kernel", ["wrong-kernel"], "kernel 'ir'"),
     "wrong-lesson": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "wrong-lesson", ["wrong-lesson"], "lesson '03-entities'"),
 }
-NEEDS_ISOLATION = {"fork-bomb", "read-hidden-files"}
+HIDING = {"import-reference"}  # graded with the reference modules hidden (``HIDDEN``)
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_attack(name: str) -> None:
-    if name in NEEDS_ISOLATION and not ISOLATED:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the bubblewrap sandbox: {probe().missing}")
-        pytest.skip(f"needs the bubblewrap sandbox: {probe().missing}")
+def test_attack(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if name in HIDING:
+        grading = importlib.import_module("corpuskit.course.grade")
+        real = grading.load_spec
+        monkeypatch.setattr(grading, "load_spec", lambda *a, **k: HidingSpec(real(*a, **k)))
     want_points, want_status, want_events, phrase = TABLE[name]
     started = time.monotonic()
     report = run(name)
@@ -82,7 +113,6 @@ def test_attack_table_covers_every_fixture() -> None:
     assert fixtures == set(TABLE) | {"write-report"}
 
 
-@pytest.mark.skipif(not ISOLATED, reason="needs the bubblewrap sandbox")
 def test_student_cannot_write_or_replace_the_report(tmp_path: Path) -> None:
     from corpuskit.course.batch import grade_class
 
@@ -106,5 +136,5 @@ def test_report_names_the_sandbox_and_a_private_heldout_set(tmp_path: Path) -> N
     assert report.score == 8
     public = run("deleted-question-cell")
     assert public.heldout.startswith("public set ") and public.heldout.endswith("grading/heldout")
-    assert report.sandbox == ("on" if ISOLATED else report.sandbox)
+    assert report.sandbox == "on" and report.isolation.startswith(f"bubblewrap ({probe().mode})")
     assert "Held-out texts: private set" in report.to_markdown()
