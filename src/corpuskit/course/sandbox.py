@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 Mode = Literal["root", "user", "none"]
 UID_BASE, UID_COUNT = 61000, 1000
 MiB = 1024 * 1024
-INSIDE = Path("/sandbox")  # the kernel's only writable folder, a sized tmpfs
+INSIDE = Path("/sandbox")  # the kernel's writable folder, a sized tmpfs
+SHM_MB = 64  # /dev/shm, the only other writable place
 STUB = "hidden-module.py"
 HIDDEN_STUB = "raise ImportError('{name} is not available while grading: write your own')\n"
 
@@ -148,6 +149,9 @@ def _layout(disk_mb: int) -> list[str]:
     return [
         *("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", *links),
         *("--proc", "/proc", "--dev", "/dev"),
+        # POSIX shared memory (multiprocessing's semaphores) gets a small tmpfs of its own; the rest
+        # of /dev is read-only, so it cannot hold files either.
+        *("--perms", "1777", "--size", str(SHM_MB * MiB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"),
         *("--perms", "1777", "--size", str(disk_mb * MiB), "--tmpfs", str(INSIDE)),
         *("--perms", "1777", "--dir", str(INSIDE / "work"), "--perms", "1777", "--dir", str(INSIDE / "tmp")),
         *("--symlink", str(INSIDE / "tmp"), "/tmp"),
@@ -227,6 +231,8 @@ def sandbox_argv(
     if os.environ.get("CORPUSKIT_PATH"):
         env["CORPUSKIT_PATH"] = os.environ["CORPUSKIT_PATH"]
     argv += ["--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)], "--chdir", str(INSIDE / "work")]
+    # The root itself is a tmpfs bwrap made (owned by the kernel's uid as a normal user): read-only.
+    argv += ["--remount-ro", "/"]
     inner = [*_drop_to(uid), *_INNER, "--"] if mode == "root" else []
     return [*argv, "--", *inner, *_prlimit(limits)]
 
