@@ -6,11 +6,14 @@ root, and as a normal user (tests/test_course_sandbox.py runs it again as `nobod
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib
 import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,7 +113,7 @@ def test_attack(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_attack_table_covers_every_fixture() -> None:
     fixtures = {p.stem for p in ATTACKS.glob("*.ipynb")}
-    assert fixtures == set(TABLE) | {"write-report"}
+    assert fixtures == set(TABLE) | {"write-report", "slow-call"}
 
 
 def test_student_cannot_write_or_replace_the_report(tmp_path: Path) -> None:
@@ -138,3 +141,82 @@ def test_report_names_the_sandbox_and_a_private_heldout_set(tmp_path: Path) -> N
     assert public.heldout.startswith("public set ") and public.heldout.endswith("grading/heldout")
     assert report.sandbox == "on" and report.isolation.startswith(f"bubblewrap ({probe().mode})")
     assert "Held-out texts: private set" in report.to_markdown()
+
+
+def test_total_timeout_covers_answers_and_calls() -> None:
+    # find_people sleeps for a minute on each call, and the spec gives calls 20 s: the run's budget of
+    # 8 s must still hold, answer snippets and calls included.
+    limits = dataclasses.replace(LIMITS, total_timeout=8)
+    started = time.monotonic()
+    report = grade(
+        ATTACKS / "slow-call.ipynb", grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release"
+    )
+    assert time.monotonic() - started < 8 + 8, "the budget did not include the call"
+    points = {q.id: q.points for q in report.questions}
+    assert points == {"q1": 1, "q2": 2, "q3": 2, "q4": 0}, report.summary()
+    assert "did not finish within" in report.questions[3].feedback
+
+
+def locked_variants() -> dict[str, dict[str, Any]]:
+    """Every way found to keep an edited locked cell from being restored, on the tiny lesson."""
+    base = json.loads((Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb").read_text())
+
+    def setup_at(nb: dict[str, Any]) -> int:
+        return next(
+            i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup"
+        )
+
+    def edited(nb: dict[str, Any]) -> dict[str, Any]:
+        return {**copy.deepcopy(nb["cells"][setup_at(nb)]), "source": "re = None"}
+
+    variants: dict[str, dict[str, Any]] = {}
+    for where in ("before", "after", "at-end"):
+        nb = copy.deepcopy(base)
+        at = {"before": setup_at(nb), "after": setup_at(nb) + 1, "at-end": len(nb["cells"])}[where]
+        nb["cells"].insert(at, edited(nb))
+        variants[f"duplicate-{where}"] = nb
+    nb = copy.deepcopy(base)
+    nb["cells"][setup_at(nb)] = {**edited(nb), "cell_type": "markdown"}
+    nb["cells"][setup_at(nb)].pop("outputs", None)
+    nb["cells"][setup_at(nb)].pop("execution_count", None)
+    variants["type-changed"] = nb
+    nb = copy.deepcopy(base)
+    nb["cells"].append(nb["cells"].pop(setup_at(nb)))
+    variants["moved"] = nb
+    nb = copy.deepcopy(base)
+    nb["cells"][setup_at(nb)] = {**edited(nb), "metadata": {}}
+    variants["metadata-stripped"] = nb
+    nb = copy.deepcopy(base)
+    markdown = {"cell_type": "markdown", "metadata": edited(nb)["metadata"], "source": "setup, as I like it"}
+    nb["cells"].insert(0, markdown)
+    nb["cells"].insert(setup_at(base) + 2, edited(nb))
+    variants["markdown-and-code-copies"] = nb
+    return variants
+
+
+@pytest.mark.parametrize("variant", sorted(locked_variants()))
+def test_locked_cells_run_as_released_whatever_the_copies(variant: str) -> None:
+    import nbformat
+
+    from corpuskit.course.notebook import grade_id, restore_locked
+
+    nb = nbformat.from_dict(locked_variants()[variant])  # type: ignore[no-untyped-call]
+    release = nbformat.read(ATTACKS / "release" / "tiny.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    changes = restore_locked(nb, release)
+    assert changes and {gid for gid, _ in changes} == {"setup"}, changes
+    locked = {grade_id(c): c for c in release.cells if c.metadata.get("nbgrader", {}).get("locked")}
+    for gid, cell in locked.items():
+        carrying = [c for c in nb.cells if grade_id(c) == gid]
+        assert len(carrying) == 1 and carrying[0].source == cell.source and carrying[0].cell_type == cell.cell_type
+    # Each locked cell runs right after the cell that precedes it in the release.
+    order = [grade_id(c) for c in nb.cells if grade_id(c) is not None]
+    released = [grade_id(c) for c in release.cells if grade_id(c) is not None]
+    for gid in locked:
+        at = released.index(gid)
+        if at > 0:
+            assert order[order.index(gid) - 1] == released[at - 1], order
+        else:
+            assert order.index(gid) == 0, order
+    # The edited copy without metadata is the student's own cell: it runs, before the released setup.
+    if variant == "metadata-stripped":
+        assert any(c.source == "re = None" and grade_id(c) is None for c in nb.cells)
