@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -184,13 +185,19 @@ def test_attack_table_as_a_normal_user() -> None:
         return
     python, runuser = os.environ.get("CORPUSKIT_USER_PYTHON", ""), shutil.which("runuser")
     if not python or runuser is None:
-        why = "set CORPUSKIT_USER_PYTHON to a Python that `nobody` can run (scripts/test.sh builds one)"
+        why = "set CORPUSKIT_USER_PYTHON to a Python with corpuskit that `nobody` can run (scripts/test.sh makes one)"
         if os.environ.get("CI"):
             pytest.fail(why)
         pytest.skip(why)
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CI": os.environ.get("CI", ""), "LANG": "C.UTF-8", "HOME": "/tmp"}
     command = [runuser, "-u", "nobody", "--", python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
-    tests = ["tests/test_grade_attacks.py", "tests/test_course_sandbox.py"]
-    done = subprocess.run([*command, *tests], cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
+    # A copy of the tests `nobody` can read (the checkout may live in root's home).
+    with tempfile.TemporaryDirectory(prefix="corpuskit-user-tests-") as copy:
+        os.chmod(copy, 0o755)
+        shutil.copytree(REPO / "tests", Path(copy) / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        for path in Path(copy).rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        tests = ["tests/test_grade_attacks.py", "tests/test_course_sandbox.py"]
+        done = subprocess.run([*command, *tests], cwd=copy, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout, done.stdout[-2000:]
