@@ -378,6 +378,9 @@ def kernel_factory(
             return [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
+            # the grader's terminal or CI log, unbounded: it goes nowhere.
+            kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await super()._async_launch_kernel(kernel_cmd, **kw)
             if not sandboxed:
                 return
