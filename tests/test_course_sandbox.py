@@ -26,7 +26,7 @@ HIDDEN = ("corpuskit.evaluate.spans", "corpuskit.extract")
 RUNS = itertools.count()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def sandbox_required() -> None:
     if probe().mode == "none":
         if os.environ.get("CI"):
@@ -71,6 +71,7 @@ print(made)
 """
 
 
+@pytest.mark.usefixtures("sandbox_required")
 def test_each_kernel_has_its_own_process_count(tmp_path: Path) -> None:
     # Three sandboxes at once, as one uid would run them: each may start close to its limit of 40,
     # and none more; a shared count would leave the third with nothing.
@@ -104,6 +105,7 @@ print(json.dumps(outcome))
 """
 
 
+@pytest.mark.usefixtures("sandbox_required")
 def test_writes_land_in_a_sized_tmpfs_only(tmp_path: Path) -> None:
     outcome = json.loads(result(in_sandbox(tmp_path, WRITE, Limits(disk_mb=100))))
     assert outcome["/tmp"] == outcome["/sandbox/work"] == outcome["/dev/shm"] == "ENOSPC", outcome
@@ -111,6 +113,7 @@ def test_writes_land_in_a_sized_tmpfs_only(tmp_path: Path) -> None:
     assert all(v in ("ENOSPC", "EROFS", "EACCES", "ENOENT") for v in outcome.values()), outcome
 
 
+@pytest.mark.usefixtures("sandbox_required")
 def test_no_user_namespaces_inside(tmp_path: Path) -> None:
     # A user namespace of its own would let the kernel mount an unsized tmpfs in host memory.
     code = (
@@ -153,6 +156,7 @@ print(json.dumps(seen))
 """
 
 
+@pytest.mark.usefixtures("sandbox_required")
 def test_hidden_modules_cannot_be_imported_read_or_found(tmp_path: Path) -> None:
     import corpuskit.evaluate.spans as spans
 
@@ -178,6 +182,7 @@ def test_a_hidden_module_that_does_not_exist_is_an_error() -> None:
         hidden_paths(["corpuskit.no_such_module"])
 
 
+@pytest.mark.usefixtures("sandbox_required")
 def test_attack_table_as_a_normal_user() -> None:
     """As root, run the attack table again as `nobody`, with a Python environment it can read."""
     if os.geteuid() != 0:
@@ -201,3 +206,22 @@ def test_attack_table_as_a_normal_user() -> None:
         done = subprocess.run([*command, *tests], cwd=copy, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout, done.stdout[-2000:]
+
+
+def test_without_the_sandbox_grading_stops_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from corpuskit.course.sandbox import Isolation
+    from corpuskit.errors import GradingError
+
+    grading = importlib.import_module("corpuskit.course.grade")
+    monkeypatch.setattr(grading, "probe", lambda: Isolation("none", ("bwrap is not installed",)))
+    course = REPO / "tests" / "fixtures" / "course"
+    kwargs = {"grading_dir": course / "grading", "lesson": "tiny", "limits": Limits(cell_timeout=10)}
+    for mode in ("auto", "on"):
+        with pytest.raises(GradingError, match=r"bwrap is not installed.*--sandbox off"):
+            grading.grade(course / "tiny-solution.ipynb", sandbox=mode, **kwargs)
+    report = grading.grade(course / "tiny-solution.ipynb", sandbox="off", **kwargs)
+    assert report.score == 8 and report.sandbox == "off"
+    assert report.isolation.startswith("none: NOT ISOLATED")
+    assert any("not isolated" in w for w in report.warnings)
