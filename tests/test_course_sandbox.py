@@ -40,8 +40,6 @@ def in_sandbox(
     """Start ``python -c code`` in the sandbox (not waited for)."""
     run_dir = tmp_path / f"run-{next(RUNS)}"
     run_dir.mkdir()
-    if probe().mode == "root":
-        os.chown(run_dir, uid, uid)
     write_stub(run_dir, hidden)
     argv = sandbox_argv(run_dir, probe().mode, limits or Limits(), uid, python_paths(), hidden_paths(hidden))
     return subprocess.Popen(

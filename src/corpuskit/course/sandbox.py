@@ -128,8 +128,6 @@ def probe() -> Isolation:
     if missing:
         return Isolation("none", missing)
     with tempfile.TemporaryDirectory(prefix="corpuskit-probe-") as folder:
-        if mode == "root":
-            os.chown(folder, UID_BASE + UID_COUNT - 1, UID_BASE + UID_COUNT - 1)
         argv = sandbox_argv(Path(folder), mode, Limits(), UID_BASE + UID_COUNT - 1, readable=[], hidden=[])
         failed = _run_ok([*argv, "true"])
     if failed:
@@ -357,8 +355,6 @@ def kernel_factory(
     if sandboxed:
         hidden = hidden_paths(hidden_modules)
         write_stub(run_dir, hidden_modules)
-        if isolation.mode == "root":
-            os.chown(run_dir, uid, uid)
         prefix = sandbox_argv(run_dir, isolation.mode, limits, uid, python_paths(), hidden)
     else:
         prefix = _prlimit(limits, nproc=False) if shutil.which("prlimit") else []
