@@ -1,11 +1,13 @@
 """Grading a submission: run it in a fresh kernel, pull answers out as JSON, score them here.
 
-The student's kernel is untrusted (DESIGN section 4). The grader runs the submission cell by
-cell with nbclient, with a time limit per cell and a budget for the whole run. Right after the
-cell that answers a question has run, a grader-written snippet pulls the answer out of the
-kernel as plain JSON (``corpuskit.course.answers``); expected answers are computed here, from
-the gold, and never enter the kernel. Function questions send only held-out *text* into the
-kernel, call the student's function there, and score the returned spans here by F1.
+The student's kernel is untrusted. The grader runs the submission cell by cell with nbclient,
+with a time limit per cell and a budget for the whole run (answer snippets and calls included),
+in the sandbox (``corpuskit.course.sandbox``), or refuses to without it unless told
+``sandbox="off"``. Right after the cell that answers a question has run, a grader-written
+snippet pulls the answer out of the kernel as plain JSON (``corpuskit.course.answers``);
+expected answers are computed here, from the gold, and never enter the kernel. Function
+questions send only held-out *text* into the kernel, call the student's function there, and
+score the returned spans here by F1.
 
 Failures cost only what they break:
 
@@ -154,6 +156,8 @@ async def _run(
                 key = await asyncio.wrap_future(key_source)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    event(index, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
+                    alive = False
                     break
                 results[q.id] = await _grade_question(q, key, kernel, token, limits, outcome, remaining)
                 if results[q.id].status == "error" and "did not finish" in results[q.id].feedback:
