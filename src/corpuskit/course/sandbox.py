@@ -2,11 +2,12 @@
 
 The kernel is untrusted. It runs in bubblewrap with a root file system of its own that holds
 only ``/usr``, ``/etc``, the Python environment, the corpuskit package and the corpus
-(read-only), and one writable folder, ``/sandbox``, a tmpfs of ``disk_mb`` holding its working
-folder, its ``/tmp`` and its sockets; new PID, network, IPC, UTS and user namespaces; a clean
-environment; no capabilities; no way to make further user namespaces (which would let it mount
-an unsized tmpfs); the modules a lesson hides covered by a stub that raises ``ImportError``.
-Address space, file size and processes are capped with rlimits set inside the sandbox.
+(read-only), and two writable places: ``/sandbox``, a tmpfs of ``disk_mb`` holding its working
+folder, its ``/tmp`` and its sockets, and ``/dev/shm``, one of 64 MiB; new PID, network, IPC,
+UTS and user namespaces; a clean environment; no capabilities; no way to make further user
+namespaces (which would let it mount an unsized tmpfs); the modules a lesson hides covered by
+a stub that raises ``ImportError``. Address space, file size and processes are capped with
+rlimits set inside the sandbox.
 
 Two ways in, both with the same guarantees:
 
@@ -121,6 +122,10 @@ def probe() -> Isolation:
     if not sys.platform.startswith("linux"):
         return Isolation("none", ("the sandbox needs Linux namespaces",))
     mode: Mode = "root" if os.geteuid() == 0 else "user"
+    release = tuple(int(part) for part in os.uname().release.split(".")[:2] if part.isdigit())
+    if release < (5, 14):
+        # Older kernels count RLIMIT_NPROC per uid only: every kernel of one user would share a count.
+        return Isolation("none", (f"Linux 5.14 or later is needed (this is {os.uname().release})",))
     tools = ("bwrap", "prlimit", "setpriv") if mode == "root" else ("bwrap", "prlimit")
     missing = tuple(
         f"{tool} is not installed (Debian: bubblewrap, util-linux)" for tool in tools if not shutil.which(tool)
