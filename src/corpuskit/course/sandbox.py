@@ -319,15 +319,27 @@ def lease_uid() -> Iterator[int]:
 def _sandbox_pid(outer: int, timeout: float) -> int | None:
     """The first process inside the sandbox: the only child of the bwrap the grader started."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            children = Path(f"/proc/{outer}/task/{outer}/children").read_text().split()
-        except OSError:
-            return None
+    listed = Path(f"/proc/{outer}/task/{outer}/children")
+    while time.monotonic() < deadline and Path(f"/proc/{outer}").exists():
+        if listed.exists():  # kernels built with CONFIG_PROC_CHILDREN
+            try:
+                children = [int(pid) for pid in listed.read_text().split()]
+            except OSError:  # bwrap is gone already
+                return None
+        else:  # elsewhere, by each process's parent
+            children = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _parent(stat) == outer]
         if children:
-            return int(children[0])
+            return children[0]
         time.sleep(0.005)
     return None
+
+
+def _parent(stat: Path) -> int:
+    try:
+        # "pid (comm) state ppid ...": the command may hold spaces and parentheses, so split after the last ")".
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
 
 
 def cap_sockets(context: Any, limits: Limits) -> None:
