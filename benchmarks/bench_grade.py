@@ -3,8 +3,8 @@
 The same submission (the lesson 1 solution, 9 points) is graded by each tool with lesson 1's six
 questions expressed in its own format: corpuskit's spec, nbgrader hidden tests added to our
 source notebook's check cells, otter OK-format tests in an autograder zip. All three kernels
-run the same Python environment. corpuskit runs with the sandbox it finds (bubblewrap when
-root); the peers run unsandboxed, as they do by default.
+run the same Python environment. corpuskit runs in its sandbox (bubblewrap, as
+root or a normal user); the peers run unsandboxed, as they do by default.
 
     python benchmarks/bench_grade.py                 # one submission (median of 3) and a batch of 20
     python benchmarks/bench_grade.py --runs 1 --batch 5

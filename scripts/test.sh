@@ -42,6 +42,18 @@ if [ ! -x "$LS_VENV/bin/label-studio" ]; then
   "$LS_VENV/bin/python" -m pip install --quiet "label-studio==1.23.2"
 fi
 export LABEL_STUDIO="$LS_VENV/bin/label-studio"
+# As root, tests/test_course_sandbox.py runs the attack table again as `nobody`, in the sandbox a
+# normal user gets. That needs a Python environment `nobody` can read: Debian's python3 with this
+# corpuskit installed (a copy, not a link to the checkout, which may sit in root's home).
+if [ "$(id -u)" -eq 0 ] && [ -x /usr/bin/python3 ] && command -v runuser >/dev/null; then
+  USER_VENV="${CORPUSKIT_USER_VENV:-/var/tmp/corpuskit-user-venv}"
+  echo "== a Python environment for the normal user's sandbox tests: $USER_VENV"
+  [ -x "$USER_VENV/bin/python" ] || /usr/bin/python3 -m venv "$USER_VENV"
+  "$USER_VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps .
+  "$USER_VENV/bin/python" -m pip install --quiet . nbformat nbclient ipykernel pytest
+  chmod -R a+rX "$USER_VENV"
+  export CORPUSKIT_USER_PYTHON="$USER_VENV/bin/python"
+fi
 echo "== ruff"
 "$VENV/bin/ruff" check src tests benchmarks
 "$VENV/bin/ruff" format --check src tests benchmarks grading

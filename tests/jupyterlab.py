@@ -124,7 +124,8 @@ def running_lab(
 @contextmanager
 def browser_page(stem: str) -> Iterator[Any]:
     """A chromium page; on failure ``test-artifacts/<stem>-failure.png`` and its console log are kept."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as sync_api  # a test extra: a plain import, never a skip
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)

@@ -54,9 +54,10 @@ def ignored(lesson: str, path: Path) -> tuple[str, ...]:
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_recorded_run_matches_the_solution_sources(lesson: str, request: pytest.FixtureRequest) -> None:
     record = RECORDED / f"{lesson}.ipynb"
-    if request.config.getoption("nb_force_regen", False) or not record.exists():
+    if request.config.getoption("nb_force_regen", False):  # re-recording is asked for, never implied
         RECORDED.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "solutions" / f"{lesson}.ipynb", record)
+    assert record.is_file(), f"{record} is missing: run pytest {__file__} --nb-force-regen"
     assert sources(record) == sources(ROOT / "solutions" / f"{lesson}.ipynb"), (
         f"{record} is out of date: run pytest {__file__} --nb-force-regen"
     )

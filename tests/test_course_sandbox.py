@@ -1,26 +1,225 @@
-"""The sandbox's kernel command lines, checked where they can run (root with unshare)."""
+"""The sandbox itself, outside Jupyter: its limits per kernel, the modules it hides, the user
+namespaces it forbids, and the attack table run again as a normal user.
+
+Each test runs a small program through the sandbox's own command line (``sandbox_argv``). A
+machine without the sandbox fails these tests in CI and skips them elsewhere.
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from corpuskit.course.sandbox import Isolation, Limits, kernel_factory
+from corpuskit.course.sandbox import UID_BASE, Limits, hidden_paths, probe, python_paths, sandbox_argv, write_stub
+
+REPO = Path(__file__).resolve().parents[1]
+HIDDEN = ("corpuskit.evaluate.spans", "corpuskit.extract")
+RUNS = itertools.count()
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare")
-def test_partial_mode_hides_folders_whose_names_need_quoting(tmp_path: Path) -> None:
-    hidden = tmp_path / "grading 'private'"
-    hidden.mkdir()
-    (hidden / "answers.json").write_text("{}")
-    make = kernel_factory(tmp_path, tmp_path, Isolation("unshare"), Limits(), hidden=[hidden])
-    command = make().format_kernel_cmd()
-    # Run the sandbox's own prefix (up to the kernel) on `ls` instead of a kernel.
-    prefix = command[: command.index("--no-new-privs") + 1]
-    listing = subprocess.run([*prefix, "ls", "-A", str(hidden)], capture_output=True, text=True, check=True)
-    assert listing.stdout == ""
-    assert [p.name for p in hidden.iterdir()] == ["answers.json"]
+@pytest.fixture
+def sandbox_required() -> None:
+    if probe().mode == "none":
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the sandbox: {probe().missing}")
+        pytest.skip(f"needs the sandbox: {probe().missing}")
+
+
+def in_sandbox(
+    tmp_path: Path, code: str, limits: Limits | None = None, hidden: Sequence[str] = (), uid: int = UID_BASE
+) -> subprocess.Popen[str]:
+    """Start ``python -c code`` in the sandbox (not waited for)."""
+    run_dir = tmp_path / f"run-{next(RUNS)}"
+    run_dir.mkdir()
+    write_stub(run_dir, hidden)
+    argv = sandbox_argv(run_dir, probe().mode, limits or Limits(), uid, python_paths(), hidden_paths(hidden))
+    return subprocess.Popen(
+        [*argv, sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def result(process: subprocess.Popen[str]) -> str:
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return out
+
+
+FORK = """
+import os, time
+made = 0
+for _ in range({n}):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(3)
+        os._exit(0)
+    made += 1
+print(made)
+"""
+
+
+@pytest.mark.usefixtures("sandbox_required")
+def test_each_kernel_has_its_own_process_count(tmp_path: Path) -> None:
+    # Three sandboxes at once, as one uid would run them: each may start close to its limit of 40,
+    # and none more; a shared count would leave the third with nothing.
+    limits = Limits(processes=40)
+    running = [in_sandbox(tmp_path, FORK.format(n=35), limits, uid=UID_BASE + 7) for _ in range(3)]
+    greedy = in_sandbox(tmp_path, FORK.format(n=500), limits, uid=UID_BASE + 7)
+    assert [int(result(p)) for p in running] == [35, 35, 35]
+    assert 30 <= int(result(greedy)) < 40
+
+
+WRITE = """
+import errno, os
+outcome = {}
+import sys
+places = ['/tmp', os.getcwd(), '/dev/shm', '/dev', '/', '/var/tmp', os.path.dirname(os.__file__), sys.prefix]
+places += [os.path.dirname(sys.prefix), '/usr', '/etc', os.path.expanduser('~')]
+for place in places:
+    try:
+        with open(os.path.join(place, 'fill'), 'wb') as handle:
+            for _ in range(200):
+                handle.write(b'x' * 1_000_000)
+        outcome[place] = 'wrote 200 MB'
+    except OSError as err:
+        outcome[place] = errno.errorcode[err.errno]
+    try:
+        os.remove(os.path.join(place, 'fill'))
+    except OSError:
+        pass
+import json
+print(json.dumps(outcome))
+"""
+
+
+@pytest.mark.usefixtures("sandbox_required")
+def test_writes_land_in_a_sized_tmpfs_only(tmp_path: Path) -> None:
+    outcome = json.loads(result(in_sandbox(tmp_path, WRITE, Limits(disk_mb=100))))
+    assert outcome["/tmp"] == outcome["/sandbox/work"] == outcome["/dev/shm"] == "ENOSPC", outcome
+    assert outcome["/"] == outcome["/dev"] == "EROFS", outcome
+    assert all(v in ("ENOSPC", "EROFS", "EACCES", "ENOENT") for v in outcome.values()), outcome
+
+
+@pytest.mark.usefixtures("sandbox_required")
+def test_no_user_namespaces_inside(tmp_path: Path) -> None:
+    # A user namespace of its own would let the kernel mount an unsized tmpfs in host memory.
+    code = (
+        "import subprocess\nprint(subprocess.run(['unshare', '-Urm', 'mount', '-t', 'tmpfs', 'x', '/mnt']).returncode)"
+    )
+    assert result(in_sandbox(tmp_path, code)).strip() != "0"
+
+
+PEEK = """
+import importlib, json, os, runpy, sys
+import corpuskit
+here = os.path.dirname(corpuskit.__file__)
+seen = {}
+for name in ('corpuskit.evaluate.spans', 'corpuskit.extract', 'corpuskit.extract.pipeline'):
+    try:
+        importlib.import_module(name)
+        seen[name] = 'imported'
+    except ImportError as err:
+        seen[name] = str(err)
+for path in ('evaluate/spans.py', 'extract/pipeline.py', 'extract/__init__.py'):
+    try:
+        seen[path] = open(os.path.join(here, path)).read()
+    except OSError as err:
+        seen[path] = type(err).__name__
+seen['pycache'] = sorted(os.listdir(os.path.join(here, 'evaluate', '__pycache__')))
+found = []
+for root in set(sys.path) | {sys.prefix, here}:
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if not name.endswith(('.py', '.pyc', '.txt', '.md', '.json')):
+                continue
+            try:
+                data = open(os.path.join(folder, name), 'rb').read()
+            except OSError:
+                continue
+            if NEEDLE in data:
+                found.append(os.path.join(folder, name))
+seen['found'] = found
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.usefixtures("sandbox_required")
+def test_hidden_modules_cannot_be_imported_read_or_found(tmp_path: Path) -> None:
+    import corpuskit.evaluate.spans as spans
+
+    # A line of the module's docstring: in its source and, as a constant, in its compiled copy.
+    needle = next(line for line in (spans.__doc__ or "").splitlines() if len(line) > 40).strip()
+    source = Path(spans.__file__).read_text()
+    assert needle in source
+    seen = json.loads(result(in_sandbox(tmp_path, f"NEEDLE = {needle.encode()!r}\n" + PEEK, hidden=HIDDEN)))
+    for name in ("corpuskit.evaluate.spans", "corpuskit.extract", "corpuskit.extract.pipeline"):
+        assert "not available while grading" in seen[name] or "No module named" in seen[name], seen[name]
+    assert "not available while grading" in seen["evaluate/spans.py"]
+    assert seen["extract/pipeline.py"] == "FileNotFoundError"
+    assert not any(name.startswith("spans.") for name in seen["pycache"])
+    assert seen["found"] == []
+    # Outside the sandbox the module is untouched.
+    assert Path(spans.__file__).read_text() == source
+
+
+def test_a_hidden_module_that_does_not_exist_is_an_error() -> None:
+    from corpuskit.errors import GradingError
+
+    with pytest.raises(GradingError, match="no such module"):
+        hidden_paths(["corpuskit.no_such_module"])
+
+
+@pytest.mark.usefixtures("sandbox_required")
+def test_attack_table_as_a_normal_user() -> None:
+    """As root, run the attack table again as `nobody`, with a Python environment it can read."""
+    if os.geteuid() != 0:
+        assert probe().mode == "user"  # this run is the normal user's
+        return
+    python, runuser = os.environ.get("CORPUSKIT_USER_PYTHON", ""), shutil.which("runuser")
+    if not python or runuser is None:
+        why = "set CORPUSKIT_USER_PYTHON to a Python with corpuskit that `nobody` can run (scripts/test.sh makes one)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CI": os.environ.get("CI", ""), "LANG": "C.UTF-8", "HOME": "/tmp"}
+    command = [runuser, "-u", "nobody", "--", python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
+    # A copy of the tests `nobody` can read (the checkout may live in root's home).
+    with tempfile.TemporaryDirectory(prefix="corpuskit-user-tests-") as copy:
+        os.chmod(copy, 0o755)
+        shutil.copytree(REPO / "tests", Path(copy) / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        for path in Path(copy).rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        tests = ["tests/test_grade_attacks.py", "tests/test_course_sandbox.py"]
+        done = subprocess.run([*command, *tests], cwd=copy, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "skipped" not in done.stdout, done.stdout[-2000:]
+
+
+def test_without_the_sandbox_grading_stops_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from corpuskit.course.sandbox import Isolation
+    from corpuskit.errors import GradingError
+
+    grading = importlib.import_module("corpuskit.course.grade")
+    monkeypatch.setattr(grading, "probe", lambda: Isolation("none", ("bwrap is not installed",)))
+    course = REPO / "tests" / "fixtures" / "course"
+    kwargs = {"grading_dir": course / "grading", "lesson": "tiny", "limits": Limits(cell_timeout=10)}
+    for mode in ("auto", "on"):
+        with pytest.raises(GradingError, match=r"bwrap is not installed.*--sandbox off"):
+            grading.grade(course / "tiny-solution.ipynb", sandbox=mode, **kwargs)
+    report = grading.grade(course / "tiny-solution.ipynb", sandbox="off", **kwargs)
+    assert report.score == 8 and report.sandbox == "off"
+    assert report.isolation.startswith("none: NOT ISOLATED")
+    assert any("not isolated" in w for w in report.warnings)

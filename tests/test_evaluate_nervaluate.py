@@ -11,16 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import nervaluate
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-nervaluate = pytest.importorskip("nervaluate")
-hypothesis = pytest.importorskip("hypothesis")
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from corpuskit.evaluate.counts import Counts  # noqa: E402
-from corpuskit.evaluate.spans import SpanTuple, evaluate_spans, score_spans  # noqa: E402
+from corpuskit.evaluate.counts import Counts
+from corpuskit.evaluate.spans import SpanTuple, evaluate_spans, score_spans
 
 LABELS = ["PER", "ORG", "LOC"]
 NV_NAME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}

@@ -11,14 +11,11 @@ import warnings
 from typing import Any
 
 import pytest
+import seqeval.metrics as seqeval_metrics
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-seqeval_metrics = pytest.importorskip("seqeval.metrics")
-pytest.importorskip("hypothesis")
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from corpuskit.evaluate.spans import SpanTuple, evaluate_spans  # noqa: E402
+from corpuskit.evaluate.spans import SpanTuple, evaluate_spans
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
 

@@ -1,14 +1,19 @@
-"""The attack table: one hostile or broken notebook per row, each with
-the score it must get and what the report must say. The notebooks are the tiny lesson's solution
-(8 points) changed in one way each, written by tests/fixtures/attacks/make_fixtures.py; every
-attack is bounded, so a failing limit cannot take the machine down."""
+"""The attack table: one hostile or broken notebook per row, each with the score it must get and
+what the report must say. The notebooks are the tiny lesson's solution (8 points) changed in one
+way each, written by tests/fixtures/attacks/make_fixtures.py; every attack is bounded, so a
+failing limit cannot take the machine down. The table runs in the sandbox this user gets: as
+root, and as a normal user (tests/test_course_sandbox.py runs it again as `nobody`)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import importlib
 import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,10 +22,33 @@ from corpuskit.course.sandbox import probe
 
 ATTACKS = Path(__file__).parent / "fixtures" / "attacks"
 GRADING = Path(__file__).parent / "fixtures" / "course" / "grading"
-LIMITS = Limits(cell_timeout=4, probe_timeout=2, call_timeout=10, answer_timeout=10, memory_mb=1024, processes=128)
-ISOLATED = probe().mode == "bwrap"
+LIMITS = Limits(
+    cell_timeout=4, probe_timeout=2, call_timeout=10, answer_timeout=10, memory_mb=1024, processes=128, disk_mb=256
+)
+HIDDEN = ("corpuskit.evaluate.spans", "corpuskit.extract")
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def sandbox_required() -> None:
+    """Every attack runs in the sandbox; a machine without it fails in CI and skips elsewhere."""
+    if probe().mode == "none":
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the sandbox: {probe().missing}")
+        pytest.skip(f"needs the sandbox: {probe().missing}")
+
+
+class HidingSpec:
+    """The tiny lesson's spec with reference modules hidden in the kernel."""
+
+    hidden_modules = HIDDEN
+
+    def __init__(self, spec: object) -> None:
+        self._spec = spec
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._spec, name)
 
 
 def run(name: str, **kwargs: object) -> Report:
@@ -47,26 +75,32 @@ TABLE: dict[str, tuple[dict[str, float], str, list[str], str]] = {
         "Resource temporarily unavailable",
     ),
     "huge-output": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "bytes were dropped"),
+    "huge-print": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "dropped unread"),
+    "huge-frames": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["output-limit"], "dropped unread"),
+    "garbage-frames": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["broken"], "could not read"),
+    "disk-fill": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", [], "Q2 a list"),
+    "import-reference": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", [], "Q2 a list"),
     "eq-always-true": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "could not be read as plain data"),
     "monkeypatch": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "Not right yet"),
     "read-hidden-files": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "graded", [], "F1 0.00"),
     "locked-cell-edited": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["locked-cell"], "edited; run as released"),
     "locked-cell-deleted": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["locked-cell"], "deleted; put back"),
+    "locked-cell-duplicated": ({"q1": 1, "q2": 2, "q3": 2, "q4": 3}, "graded", ["locked-cell"], "carried by 2 cells"),
     "deleted-question-cell": ({"q1": 1, "q2": 2, "q3": 0, "q4": 3}, "graded", [], "No cell with grade id 'q3'"),
     "not-json": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "invalid-notebook", ["invalid-notebook"], "Not graded"),
     "no-cells": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "no-cells", ["no-cells"], "no code cells"),
     "other-kernel": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "wrong-kernel", ["wrong-kernel"], "kernel 'ir'"),
     "wrong-lesson": ({"q1": 0, "q2": 0, "q3": 0, "q4": 0}, "wrong-lesson", ["wrong-lesson"], "lesson '03-entities'"),
 }
-NEEDS_ISOLATION = {"fork-bomb", "read-hidden-files"}
+HIDING = {"import-reference"}  # graded with the reference modules hidden (``HIDDEN``)
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_attack(name: str) -> None:
-    if name in NEEDS_ISOLATION and not ISOLATED:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the bubblewrap sandbox: {probe().missing}")
-        pytest.skip(f"needs the bubblewrap sandbox: {probe().missing}")
+def test_attack(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if name in HIDING:
+        grading = importlib.import_module("corpuskit.course.grade")
+        real = grading.load_spec
+        monkeypatch.setattr(grading, "load_spec", lambda *a, **k: HidingSpec(real(*a, **k)))
     want_points, want_status, want_events, phrase = TABLE[name]
     started = time.monotonic()
     report = run(name)
@@ -79,10 +113,9 @@ def test_attack(name: str) -> None:
 
 def test_attack_table_covers_every_fixture() -> None:
     fixtures = {p.stem for p in ATTACKS.glob("*.ipynb")}
-    assert fixtures == set(TABLE) | {"write-report"}
+    assert fixtures == set(TABLE) | {"write-report", "slow-call"}
 
 
-@pytest.mark.skipif(not ISOLATED, reason="needs the bubblewrap sandbox")
 def test_student_cannot_write_or_replace_the_report(tmp_path: Path) -> None:
     from corpuskit.course.batch import grade_class
 
@@ -106,5 +139,84 @@ def test_report_names_the_sandbox_and_a_private_heldout_set(tmp_path: Path) -> N
     assert report.score == 8
     public = run("deleted-question-cell")
     assert public.heldout.startswith("public set ") and public.heldout.endswith("grading/heldout")
-    assert report.sandbox == ("on" if ISOLATED else report.sandbox)
+    assert report.sandbox == "on" and report.isolation.startswith(f"bubblewrap ({probe().mode})")
     assert "Held-out texts: private set" in report.to_markdown()
+
+
+def test_total_timeout_covers_answers_and_calls() -> None:
+    # find_people sleeps for a minute on each call, and the spec gives calls 20 s: the run's budget of
+    # 8 s must still hold, answer snippets and calls included.
+    limits = dataclasses.replace(LIMITS, total_timeout=8)
+    started = time.monotonic()
+    report = grade(
+        ATTACKS / "slow-call.ipynb", grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release"
+    )
+    assert time.monotonic() - started < 8 + 8, "the budget did not include the call"
+    points = {q.id: q.points for q in report.questions}
+    assert points == {"q1": 1, "q2": 2, "q3": 2, "q4": 0}, report.summary()
+    assert "did not finish within" in report.questions[3].feedback
+
+
+def locked_variants() -> dict[str, dict[str, Any]]:
+    """Every way found to keep an edited locked cell from being restored, on the tiny lesson."""
+    base = json.loads((Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb").read_text())
+
+    def setup_at(nb: dict[str, Any]) -> int:
+        return next(
+            i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup"
+        )
+
+    def edited(nb: dict[str, Any]) -> dict[str, Any]:
+        return {**copy.deepcopy(nb["cells"][setup_at(nb)]), "source": "re = None"}
+
+    variants: dict[str, dict[str, Any]] = {}
+    for where in ("before", "after", "at-end"):
+        nb = copy.deepcopy(base)
+        at = {"before": setup_at(nb), "after": setup_at(nb) + 1, "at-end": len(nb["cells"])}[where]
+        nb["cells"].insert(at, edited(nb))
+        variants[f"duplicate-{where}"] = nb
+    nb = copy.deepcopy(base)
+    nb["cells"][setup_at(nb)] = {**edited(nb), "cell_type": "markdown"}
+    nb["cells"][setup_at(nb)].pop("outputs", None)
+    nb["cells"][setup_at(nb)].pop("execution_count", None)
+    variants["type-changed"] = nb
+    nb = copy.deepcopy(base)
+    nb["cells"].append(nb["cells"].pop(setup_at(nb)))
+    variants["moved"] = nb
+    nb = copy.deepcopy(base)
+    nb["cells"][setup_at(nb)] = {**edited(nb), "metadata": {}}
+    variants["metadata-stripped"] = nb
+    nb = copy.deepcopy(base)
+    markdown = {"cell_type": "markdown", "metadata": edited(nb)["metadata"], "source": "setup, as I like it"}
+    nb["cells"].insert(0, markdown)
+    nb["cells"].insert(setup_at(base) + 2, edited(nb))
+    variants["markdown-and-code-copies"] = nb
+    return variants
+
+
+@pytest.mark.parametrize("variant", sorted(locked_variants()))
+def test_locked_cells_run_as_released_whatever_the_copies(variant: str) -> None:
+    import nbformat
+
+    from corpuskit.course.notebook import grade_id, restore_locked
+
+    nb = nbformat.from_dict(locked_variants()[variant])  # type: ignore[no-untyped-call]
+    release = nbformat.read(ATTACKS / "release" / "tiny.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    changes = restore_locked(nb, release)
+    assert changes and {gid for gid, _ in changes} == {"setup"}, changes
+    locked = {grade_id(c): c for c in release.cells if c.metadata.get("nbgrader", {}).get("locked")}
+    for gid, cell in locked.items():
+        carrying = [c for c in nb.cells if grade_id(c) == gid]
+        assert len(carrying) == 1 and carrying[0].source == cell.source and carrying[0].cell_type == cell.cell_type
+    # Each locked cell runs right after the cell that precedes it in the release.
+    order = [grade_id(c) for c in nb.cells if grade_id(c) is not None]
+    released = [grade_id(c) for c in release.cells if grade_id(c) is not None]
+    for gid in locked:
+        at = released.index(gid)
+        if at > 0:
+            assert order[order.index(gid) - 1] == released[at - 1], order
+        else:
+            assert order.index(gid) == 0, order
+    # The edited copy without metadata is the student's own cell: it runs, before the released setup.
+    if variant == "metadata-stripped":
+        assert any(c.source == "re = None" and grade_id(c) is None for c in nb.cells)

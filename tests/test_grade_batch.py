@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import signal
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpuskit.cli import EXIT_OK, main
 from corpuskit.course import batch, classroom
@@ -63,8 +69,8 @@ def test_submissions_are_found_in_a_stable_order(klass: Path) -> None:
 @pytest.mark.slow
 def test_batch_writes_a_report_per_submission_and_a_summary(whole: Path) -> None:
     reports = {p.name: json.loads(p.read_text()) for p in (whole / "reports").glob("*.json")}
-    assert set(reports) == {"alice.json", "bob.json", "carol__tiny.json", "dave.json", "erin.json"}
-    assert reports["carol__tiny.json"]["submission"] == "carol/tiny.ipynb"
+    assert set(reports) == {"alice.json", "bob.json", "carol%2Ftiny.json", "dave.json", "erin.json"}
+    assert reports["carol%2Ftiny.json"]["submission"] == "carol/tiny.ipynb"
     rows = list(csv.DictReader((whole / "summary.csv").open()))
     assert [r["submission"] for r in rows] == sorted(CLASS)
     assert {r["submission"]: float(r["score"]) for r in rows} == {k: v[1] for k, v in CLASS.items()}
@@ -109,3 +115,114 @@ def test_classroom_output_matches_the_reporter(tmp_path: Path, capsys: pytest.Ca
         ("Q3 a dict", "fail", 0.67),
         ("Q4 a function", "fail", 1.5),
     ]
+
+
+@given(st.lists(st.text(alphabet="ab_/%.-", min_size=1, max_size=12), min_size=2, max_size=6, unique=True))
+def test_report_names_are_one_to_one(names: list[str]) -> None:
+    paths = [f"{name}.ipynb" for name in names]
+    assert len({batch.report_name(p) for p in paths}) == len(paths)
+    assert batch.report_name("alice/01.ipynb") != batch.report_name("alice__01.ipynb")
+    assert all("/" not in batch.report_name(p) for p in paths)
+
+
+def fake_grade(path: str, options: batch.Options, folder: Path) -> dict[str, Any]:
+    """Stands in for grading, so the batch machinery is tested without kernels."""
+    from corpuskit.course.report import QuestionResult, Report
+
+    if Path(path).name == "crash.ipynb":
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    if Path(path).name == "boom.ipynb":
+        raise RuntimeError("never seen by the class")
+    question = QuestionResult("q1", "Q1", 1.0, 1.0, "correct", "Correct.")
+    return Report(path, "tiny", "Tiny", "graded", (question,)).to_dict()
+
+
+def make_class(folder: Path, names: Sequence[str]) -> Path:
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(COURSE / "tiny-solution.ipynb", folder / name)
+    return folder
+
+
+def test_a_killed_grading_process_costs_only_its_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_grade_one", fake_grade)
+    klass = make_class(tmp_path / "class", ["alice.ipynb", "crash.ipynb", "zoe.ipynb", "yann.ipynb"])
+    reports = batch.grade_class(klass, tmp_path / "out", jobs=2, lesson="tiny", grading_dir=GRADING)
+    status = {r.submission: r.status for r in reports}
+    assert status == {
+        "alice.ipynb": "graded",
+        "crash.ipynb": "not-graded",
+        "yann.ipynb": "graded",
+        "zoe.ipynb": "graded",
+    }
+    crashed = next(r for r in reports if r.submission == "crash.ipynb")
+    assert "died on signal SIGKILL" in crashed.events[0].message
+    rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").open()))
+    assert [r["submission"] for r in rows] == sorted(status)
+
+
+def test_colliding_names_and_stale_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_grade_one", fake_grade)
+    klass = make_class(tmp_path / "class", ["alice/01.ipynb", "alice__01.ipynb"])
+    out = tmp_path / "out"
+    (out / "reports").mkdir(parents=True)
+    stale = {"submission": "mallory.ipynb", "lesson": "tiny", "title": "Tiny", "status": "graded", "questions": []}
+    (out / "reports" / "mallory.json").write_text(json.dumps(stale))
+    batch.grade_class(klass, out, lesson="tiny", grading_dir=GRADING)
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert [r["submission"] for r in rows] == ["alice/01.ipynb", "alice__01.ipynb"]
+    assert len(list((out / "reports").glob("alice*.json"))) == 2
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "grades"), *FLAGS]) == 1
+    assert "no notebooks" in capsys.readouterr().err
+    assert not (tmp_path / "grades").exists()
+
+
+SECRET = "TOP-SECRET-ANSWER-KEY-4242"
+
+
+def test_links_and_paths_outside_the_class_are_refused_without_echo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "instructor"
+    outside.mkdir()
+    solution = outside / "solution.ipynb"
+    shutil.copy(COURSE / "tiny-solution.ipynb", solution)
+    private = outside / "private.txt"
+    private.write_text(SECRET * 3)
+    private.chmod(0o600)  # root-only when the grader is root
+    klass = make_class(tmp_path / "class", ["alice.ipynb"])
+    (klass / "to-solution.ipynb").symlink_to(solution)
+    (klass / "to-alice.ipynb").symlink_to(klass / "alice.ipynb")
+    (klass / "to-private.ipynb").symlink_to(private)
+    (klass / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (klass / "sub").mkdir()
+    (klass / "sub" / "to-private-too.ipynb").symlink_to("../../instructor/private.txt")
+    out = tmp_path / "out"
+    assert main(["grade", str(klass), "--out", str(out), *FLAGS]) == 1
+    err = capsys.readouterr().err
+    rows = {r["submission"]: r["status"] for r in csv.DictReader((out / "summary.csv").open())}
+    assert rows.pop("alice.ipynb") == "graded"
+    assert set(rows.values()) == {"not-graded"} and len(rows) >= 4, rows
+    everything = err + "".join(p.read_text() for p in out.rglob("*") if p.suffix in (".json", ".csv", ".md"))
+    assert SECRET[:10] not in everything and "nbformat" not in everything
+    for path in (out / "reports").glob("to-*.json"):
+        assert "symbolic link" in json.loads(path.read_text())["events"][0]["message"]
+    # One submission, graded alone: the same refusal, in one line.
+    assert main(["grade", str(klass / "to-private.ipynb"), *FLAGS]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "symbolic link" in err and SECRET[:10] not in err
+
+
+def test_corpus_path_roots_holding_private_folders_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    klass = make_class(tmp_path / "class", ["alice.ipynb"])
+    for root in (tmp_path, klass, GRADING.parent, GRADING / "heldout"):
+        monkeypatch.setenv("CORPUSKIT_PATH", str(root))
+        args = [str(klass / "alice.ipynb")] if root != tmp_path else [str(klass), "--out", str(tmp_path / "out")]
+        assert main(["grade", *args, *FLAGS]) == 1
+        assert "CORPUSKIT_PATH root" in capsys.readouterr().err

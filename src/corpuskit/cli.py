@@ -252,7 +252,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from corpuskit.course import Limits, grade
 
     limits = Limits(
-        cell_timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory, processes=args.processes
+        cell_timeout=args.timeout,
+        total_timeout=args.total_timeout,
+        memory_mb=args.memory,
+        processes=args.processes,
+        disk_mb=args.disk,
     )
     if args.merge or (args.submission and Path(args.submission).is_dir()):
         if args.feedback != "full":
@@ -615,17 +619,21 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1200.0,
         metavar="S",
-        help="time limit for the whole notebook (default: 1200)",
+        help="time limit for the whole run, answers and calls included (default: 1200)",
     )
     p.add_argument("--memory", type=int, default=4096, metavar="MB", help="kernel address space (default: 4096)")
     p.add_argument(
         "--processes", type=int, default=256, metavar="N", help="processes and threads of the kernel (default: 256)"
     )
     p.add_argument(
+        "--disk", type=int, default=512, metavar="MB", help="kernel's writable space, /tmp included (default: 512)"
+    )
+    p.add_argument(
         "--sandbox",
         choices=["auto", "on", "off"],
         default="auto",
-        help="auto (default): the best isolation available; on: fail without bubblewrap",
+        help="auto or on (default): the bubblewrap sandbox, or an error where it cannot run; "
+        "off: no isolation, for trusted notebooks only",
     )
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="batch: parallel workers (default: 1)")
     p.add_argument("--shard", default="1/1", metavar="K/N", help="batch: grade only the K-th of N shards")

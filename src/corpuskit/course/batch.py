@@ -6,10 +6,11 @@ reports in ``OUT/``: ``summary.csv`` (points per question), ``summary.md`` (a Ma
 starting at the K-th, so N shards partition a class exactly; ``merge`` joins their report
 folders and writes the summary an unsharded run would have written.
 
-Workers are processes, each grading one submission at a time in its own sandboxed kernel; a
-worker keeps the lesson's answer key between submissions. A submission that cannot be graded
-at all (no lesson, an unexpected error) gets a report with status ``not-graded``: one bad file
-never stops the class.
+Each submission is graded in a process of its own, forked from this one (up to ``jobs`` at a
+time), with its own sandboxed kernel; the lesson's answer key is computed once, before the
+first fork. A submission that cannot be graded at all (no lesson, a symbolic link, an
+unexpected error, a grading process killed for memory) gets a report with status
+``not-graded``: one bad file never stops the class.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from corpuskit.course.report import CellEvent, Report
 from corpuskit.course.sandbox import Limits
@@ -63,10 +66,17 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def find_submissions(folder: Path) -> list[Path]:
-    """Every notebook under ``folder``, in a stable order (checkpoints skipped)."""
+    """Every notebook under ``folder``, in a stable order (checkpoints skipped).
+
+    Symbolic links are listed too, so that each gets a report refusing it.
+    """
     if not folder.is_dir():
         raise BatchError(f"{folder}: no such folder of submissions")
-    found = [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file()]
+    found = [
+        p
+        for p in folder.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.relative_to(folder).parts and (p.is_file() or p.is_symlink())
+    ]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
@@ -75,15 +85,25 @@ def shard(items: Sequence[Path], k: int, n: int) -> list[Path]:
     return [item for i, item in enumerate(items) if i % n == k - 1]
 
 
-def report_name(submission: Path, folder: Path) -> str:
-    """A file name for a submission's report, unique within the class: ``alice/01.ipynb`` -> ``alice__01.json``."""
-    return submission.relative_to(folder).with_suffix("").as_posix().replace("/", "__") + ".json"
+def report_name(submission: str) -> str:
+    """The file name of a submission's report, one to one: ``alice/01.ipynb`` -> ``alice%2F01.json``.
+
+    Percent-encoding keeps names apart that a readable join would merge (``alice/01``, ``alice__01``).
+    """
+    return quote(submission.removesuffix(".ipynb"), safe="-._~") + ".json"
 
 
-def _grade_one(path: str, options: Options) -> dict[str, Any]:
+def _not_graded(path: str, options: Options, why: str) -> dict[str, Any]:
+    lesson = options.lesson or "?"
+    return Report(path, lesson, lesson, "not-graded", (), (CellEvent(-1, None, "not-graded", why),)).to_dict()
+
+
+def _grade_one(path: str, options: Options, folder: Path) -> dict[str, Any]:
     from corpuskit.course.grade import grade
+    from corpuskit.course.notebook import read_submission
 
     try:
+        read_submission(Path(path), folder)
         report = grade(
             path,
             lesson=options.lesson,
@@ -95,16 +115,62 @@ def _grade_one(path: str, options: Options) -> dict[str, Any]:
             hide=options.hide,
         )
     except Exception as err:  # one submission never stops the class
-        why = f"{type(err).__name__}: {err}" if not isinstance(err, CorpuskitError) else str(err)
-        report = Report(
-            path,
-            options.lesson or "?",
-            options.lesson or "?",
-            "not-graded",
-            (),
-            (CellEvent(-1, None, "not-graded", why),),
-        )
+        return _not_graded(path, options, str(err) if isinstance(err, CorpuskitError) else type(err).__name__)
     return report.to_dict()
+
+
+def _worker(path: str, options: Options, folder: Path, out: Connection) -> None:
+    out.send(_grade_one(path, options, folder))
+    out.close()
+
+
+def _died(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else str(-exitcode)
+        hint = " (killed: out of memory?)" if exitcode == -signal.SIGKILL else ""
+        return f"the grading process died on signal {name}{hint}"
+    return f"the grading process exited with status {exitcode} before its report"
+
+
+def _run_workers(todo: Sequence[Path], options: Options, folder: Path, jobs: int, done: Callable[..., None]) -> None:
+    """Grade each submission in a forked process, ``jobs`` at a time; a process that dies costs its row only."""
+    context = multiprocessing.get_context("fork")
+    pending = list(todo)
+    running: dict[Connection, tuple[Any, Path]] = {}
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            path = pending.pop(0)
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(str(path), options, folder, writer))
+            process.start()
+            writer.close()
+            running[reader] = (process, path)
+        for ready in wait(list(running)):
+            assert isinstance(ready, Connection)
+            process, path = running.pop(ready)
+            try:
+                data = ready.recv()
+            except (EOFError, OSError):  # the process died before sending its report
+                data = None
+            ready.close()
+            process.join()
+            done(path, data if data is not None else _not_graded(str(path), options, _died(process.exitcode)))
+
+
+def _warm_key(options: Options) -> None:
+    """Compute the lesson's answer key here, so every forked grading process inherits it."""
+    from corpuskit.course.key import cached_key
+    from corpuskit.course.spec import find_grading_dir, load_spec
+
+    if options.lesson is None:
+        return
+    try:
+        grading = find_grading_dir(options.grading_dir)
+        spec = load_spec(grading, options.lesson)
+        heldout = Path(options.heldout_dir) if options.heldout_dir else grading / "heldout"
+        cached_key(spec, grading, heldout)
+    except Exception:  # each submission's report says what went wrong
+        return
 
 
 def grade_class(
@@ -125,8 +191,17 @@ def grade_class(
 
     The kernel never sees the submissions folder or ``out`` (other students' work, the reports).
     """
+    from corpuskit.course.grade import check_corpus_path
+
     folder, target = Path(submissions), Path(out)
-    todo = shard(find_submissions(folder), *shard_of)
+    everything = find_submissions(folder)
+    if not everything:
+        raise BatchError(f"{folder}: no notebooks (*.ipynb) to grade")
+    try:
+        check_corpus_path([folder.resolve(), target.resolve()])
+    except CorpuskitError as err:
+        raise BatchError(str(err)) from None
+    todo = shard(everything, *shard_of)
     (target / REPORTS).mkdir(parents=True, exist_ok=True)
     options = Options(
         lesson,
@@ -140,24 +215,19 @@ def grade_class(
     reports: dict[Path, Report] = {}
 
     def done(path: Path, data: dict[str, Any]) -> None:
-        report = Report.from_dict({**data, "submission": path.relative_to(folder).as_posix()})
-        write_text_atomic(target / REPORTS / report_name(path, folder), report.to_json())
+        name = path.relative_to(folder).as_posix()
+        report = Report.from_dict({**data, "submission": name})
+        write_text_atomic(target / REPORTS / report_name(name), report.to_json())
         reports[path] = report
         if progress is not None:
             progress(len(reports), len(todo), report)
 
-    if jobs <= 1 or len(todo) <= 1:
-        for path in todo:
-            done(path, _grade_one(str(path), options))
-    else:
-        # fork: workers start at once and inherit the imports; each grade() runs its own event loop.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-            futures = {pool.submit(_grade_one, str(path), options): path for path in todo}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+    _warm_key(options)
+    # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
+    _run_workers(todo, options, folder, jobs, done)
     ordered = [reports[path] for path in todo]
-    write_summary(target, read_reports([target]))
+    # This run's reports only: whatever an earlier run left in OUT/reports/ stays out of the summary.
+    write_summary(target, sorted(ordered, key=lambda r: r.submission))
     return ordered
 
 
@@ -184,8 +254,7 @@ def merge(folders: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]
     target = Path(out)
     (target / REPORTS).mkdir(parents=True, exist_ok=True)
     for report in reports:
-        name = report.submission.removesuffix(".ipynb").replace("/", "__") + ".json"
-        write_text_atomic(target / REPORTS / name, report.to_json())
+        write_text_atomic(target / REPORTS / report_name(report.submission), report.to_json())
     write_summary(target, reports)
     return reports
 

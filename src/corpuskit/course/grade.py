@@ -1,11 +1,13 @@
 """Grading a submission: run it in a fresh kernel, pull answers out as JSON, score them here.
 
-The student's kernel is untrusted (see docs/course.md). The grader runs the submission cell by
-cell with nbclient, with a time limit per cell and a budget for the whole run. Right after the
-cell that answers a question has run, a grader-written snippet pulls the answer out of the
-kernel as plain JSON (``corpuskit.course.answers``); expected answers are computed here, from
-the gold, and never enter the kernel. Function questions send only held-out *text* into the
-kernel, call the student's function there, and score the returned spans here by F1.
+The student's kernel is untrusted. The grader runs the submission cell by cell with nbclient,
+with a time limit per cell and a budget for the whole run (answer snippets and calls included),
+in the sandbox (``corpuskit.course.sandbox``), or refuses to without it unless told
+``sandbox="off"``. Right after the cell that answers a question has run, a grader-written
+snippet pulls the answer out of the kernel as plain JSON (``corpuskit.course.answers``);
+expected answers are computed here, from the gold, and never enter the kernel. Function
+questions send only held-out *text* into the kernel, call the student's function there, and
+score the returned spans here by F1.
 
 Failures cost only what they break:
 
@@ -23,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import os
 import sys
 import tempfile
@@ -43,7 +44,6 @@ from corpuskit.course.report import CellEvent, QuestionResult, Report
 from corpuskit.course.sandbox import Isolation, KernelFactory, Limits, kernel_factory, lease_uid, probe
 from corpuskit.course.spec import LessonSpec, Question, SpecError, find_grading_dir, load_spec
 from corpuskit.errors import GradingError
-from corpuskit.fileio import write_text_atomic
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -57,11 +57,9 @@ if "jsonschema" not in sys.modules:
 
 
 def sandbox_problem() -> str | None:
-    """Why the full sandbox cannot be used here, or None when it can."""
+    """Why the sandbox cannot be used here, or None when it can."""
     isolation = probe()
-    if isolation.mode == "bwrap":
-        return None
-    return "; ".join(isolation.missing) or isolation.mode
+    return None if isolation.mode != "none" else "; ".join(isolation.missing)
 
 
 async def _run(
@@ -96,7 +94,11 @@ async def _run(
             event(index, "gave-up", f"{why}; the kernel was already replaced {restarts} time(s), so grading stops here")
             return False
         restarts += 1
-        await kernel.restart()
+        try:
+            await kernel.restart()
+        except GradingError as err:
+            event(index, "gave-up", f"{why}; a fresh kernel did not start ({err}), so grading stops here")
+            return False
         for j in completed:
             outcome = await kernel.run(j, min(limits.cell_timeout, max(deadline - time.monotonic(), 0.1)))
             if outcome.kind in ("dead", "timeout"):
@@ -112,9 +114,9 @@ async def _run(
 
     async def settle(index: int, outcome: Outcome) -> bool:
         """Bring the kernel back after a timeout or death; False when grading must stop."""
-        if outcome.kind == "timeout" and await kernel.responsive():
+        if outcome.kind in ("timeout", "broken") and await kernel.responsive():
             return True
-        if outcome.kind in ("timeout", "dead"):
+        if outcome.kind in ("timeout", "dead", "broken"):
             why = "the kernel died" if outcome.kind == "dead" else "the kernel did not respond after an interrupt"
             return await replace_kernel(index, why)
         if outcome.kind in ("memory-limit", "process-limit"):
@@ -131,7 +133,10 @@ async def _run(
                 event(index, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
                 break
             outcome = await kernel.run(index, min(limits.cell_timeout, remaining))
-            if kernel.dropped(index):
+            if kernel.dropped(index) < 0:
+                why = f"the cell sent a message over {limits.message_bytes:,} bytes; it was dropped unread"
+                event(index, "output-limit", why)
+            elif kernel.dropped(index):
                 event(
                     index,
                     "output-limit",
@@ -149,7 +154,12 @@ async def _run(
             for q in by_cell.get(index, []):
                 # The key is computed in a thread while the kernel starts and the first cells run.
                 key = await asyncio.wrap_future(key_source)
-                results[q.id] = await _grade_question(q, key, kernel, token, limits, outcome)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    event(index, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
+                    alive = False
+                    break
+                results[q.id] = await _grade_question(q, key, kernel, token, limits, outcome, remaining)
                 if results[q.id].status == "error" and "did not finish" in results[q.id].feedback:
                     alive = await settle(index, Outcome("timeout"))
                     if not alive:
@@ -170,8 +180,9 @@ async def _run(
 
 
 async def _grade_question(
-    q: Question, key: AnswerKey, kernel: Kernel, token: str, limits: Limits, cell_outcome: Outcome
+    q: Question, key: AnswerKey, kernel: Kernel, token: str, limits: Limits, cell_outcome: Outcome, budget: float
 ) -> QuestionResult:
+    """Pull and score one answer; ``budget`` is what is left of the whole run's time."""
     if q.kind == "value":
         code = answers.value_snippet(q.name, token, table=q.type == "table")
         timeout = limits.answer_timeout
@@ -181,6 +192,7 @@ async def _grade_question(
     else:
         code = answers.call_snippet(q.name, token, key.heldout[q.id].texts)
         timeout = q.timeout or limits.call_timeout
+    timeout = min(timeout, budget)
     outcome, outputs = await kernel.snippet(code, timeout)
     if not outcome.ok:
         message = (
@@ -189,6 +201,9 @@ async def _grade_question(
             else f"Reading the answer failed: {outcome.message}."
         )
         return result(q, 0.0, "error", message)
+    if kernel.dropped(len(kernel.nb.cells) - 1) < 0:
+        why = f"the answer was sent in a message over {limits.message_bytes:,} bytes, which was dropped"
+        return result(q, 0.0, "invalid", f"Reading the answer failed: {why}.")
     pulled = answers.parse_outputs(outputs, token)
     if q.kind == "value":
         return grade_value(q, pulled, key.expected[q.id], cell_outcome)
@@ -203,17 +218,32 @@ def _run_dir() -> Iterator[Path]:
         yield Path(folder)
 
 
-def hidden_folders(grading_dir: Path, *extra: Path) -> list[Path]:
-    """What the kernel must not see where only a blacklist is possible (the ``unshare`` sandbox).
+def check_corpus_path(private: Sequence[Path]) -> None:
+    """Refuse ``CORPUSKIT_PATH`` roots that hold or sit inside a private folder: the sandbox mounts them."""
+    from corpuskit.corpus import PATH_VARIABLE
 
-    The ``bwrap`` sandbox needs no list: its kernel sees only what it is given.
-    """
-    import corpuskit
+    for entry in os.environ.get(PATH_VARIABLE, "").split(os.pathsep):
+        if not entry:
+            continue
+        root = Path(entry).resolve()
+        for folder in private:
+            if root.is_relative_to(folder) or folder.is_relative_to(root):
+                raise GradingError(
+                    f"{PATH_VARIABLE} root {root} holds or lies inside {folder}, which the kernel must not see; "
+                    "point it at the corpus folder only"
+                )
 
-    roots = {grading_dir.resolve().parent, Path(corpuskit.__file__).resolve().parents[2]}
-    candidates = [grading_dir.resolve(), *(p.resolve() for p in extra)]
-    candidates += [root / name for root in roots for name in ("solutions", "notebooks", "tests", "grading", ".git")]
-    return [folder for folder in dict.fromkeys(candidates) if folder.is_dir()]
+
+def _isolation(sandbox: str) -> Isolation:
+    if sandbox == "off":
+        return Isolation("none", ("--sandbox off",))
+    isolation = probe()
+    if isolation.mode == "none":
+        raise GradingError(
+            f"the sandbox cannot be used here ({'; '.join(isolation.missing)}); "
+            "pass --sandbox off to grade without isolation (only for trusted notebooks)"
+        )
+    return isolation
 
 
 def _refused(
@@ -257,7 +287,8 @@ def grade(
     ``heldout_dir`` is a private held-out set (default: ``heldout/`` in the grading folder);
     ``release_dir`` holds the released notebooks whose locked cells are restored (default:
     ``exercises/`` beside the grading folder); ``hide`` lists more folders the kernel must not
-    see where the sandbox works by hiding (report folders, other submissions).
+    see (report folders, other submissions): a ``CORPUSKIT_PATH`` root holding one is refused.
+    ``sandbox="off"`` grades without isolation; otherwise a machine without the sandbox is an error.
     Raises ``GradingError`` (or ``SpecError``) only when grading itself cannot happen; a broken
     or hostile submission gets a report.
     """
@@ -277,12 +308,10 @@ def grade(
     keys = ThreadPoolExecutor(max_workers=1)
     key_source = keys.submit(cached_key, spec, folder, heldout_root)
     keys.shutdown(wait=False)
-    isolation = probe() if sandbox != "off" else Isolation("none", ("switched off",))
-    if sandbox == "on" and isolation.mode != "bwrap":
-        raise GradingError(f"the sandbox was asked for but cannot be used: {'; '.join(isolation.missing)}")
-    warnings: list[str] = []
-    if sandbox == "auto" and isolation.warning():
-        warnings.append(str(isolation.warning()))
+    isolation = _isolation(sandbox)
+    private = [folder.resolve(), heldout_root.resolve(), path.resolve().parent, *(Path(h).resolve() for h in hide)]
+    check_corpus_path(private)
+    warnings = [w for w in (isolation.warning(),) if w]
     described = isolation.describe(limits)
     heldout_name = f"{'private' if heldout_dir is not None else 'public'} set {heldout_root.resolve()}"
     claimed = nb.get("metadata", {}).get("corpuskit", {}).get("lesson") if nb is not None else None
@@ -299,13 +328,9 @@ def grade(
     else:
         restored = restore_locked(nb, release)
     with _run_dir() as run_dir, contextlib.ExitStack() as stack:
-        cwd = run_dir / "work"
-        cwd.mkdir()
-        write_text_atomic(cwd / path.name, json.dumps(nb, ensure_ascii=False))
-        uid = stack.enter_context(lease_uid()) if isolation.mode == "bwrap" else 0
-        hidden = hidden_folders(folder, heldout_root, path.resolve().parent, *map(Path, hide))
-        factory = kernel_factory(run_dir, cwd, isolation, limits, hidden, uid)
-        results, cell_events = asyncio.run(_run(nb, spec, key_source, limits, factory, cwd))
+        uid = stack.enter_context(lease_uid()) if isolation.mode == "root" else 0
+        factory = kernel_factory(run_dir, isolation, limits, spec.hidden_modules, uid)
+        results, cell_events = asyncio.run(_run(nb, spec, key_source, limits, factory, run_dir))
     if not key_source.result().heldout:
         heldout_name = ""
     where = {gid: i for i, c in enumerate(nb.cells) if (gid := grade_id(c)) is not None}

@@ -72,6 +72,31 @@ def _capped_client_class() -> type[Any]:
     return CappedClient
 
 
+def _watch(kc: Any) -> list[tuple[Any, Any]]:
+    """Monitors for the disconnection ZeroMQ makes when the kernel sends a frame over the cap.
+
+    Each pair holds the monitor socket (kept so it stays open) and a blocking view of it to poll.
+    """
+    import zmq
+
+    pairs: list[tuple[Any, Any]] = []
+    for channel in (kc.iopub_channel, kc.shell_channel):
+        monitor = channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        pairs.append((monitor, zmq.Socket.shadow(monitor.underlying)))
+    return pairs
+
+
+def _disconnected(pairs: list[tuple[Any, Any]]) -> bool:
+    import zmq
+
+    seen = False
+    for _, view in pairs:
+        while view.poll(0):
+            view.recv_multipart(zmq.NOBLOCK)
+            seen = True
+    return seen
+
+
 class Kernel:
     """One nbclient client whose kernel can be replaced; the last cell is the grader's scratch cell."""
 
@@ -94,6 +119,8 @@ class Kernel:
         )
         self.client.cell_cap = limits.cell_output_bytes
         self.client.total_cap = limits.total_output_bytes
+        self.monitors: list[tuple[Any, Any]] = []
+        self.lost: set[int] = set()  # cells whose messages were dropped for being over the cap
         # nbclient counts whole seconds.
         self.client.timeout_func = lambda cell: max(1, math.ceil(self.timeout))
 
@@ -103,8 +130,31 @@ class Kernel:
             await self.client.async_start_new_kernel_client()
         except Exception as err:
             raise GradingError(f"the kernel did not start: {type(err).__name__}: {err}") from None
+        self.monitors = _watch(self.client.kc)
+
+    def _unwatch(self) -> None:
+        for monitor, _ in self.monitors:
+            monitor.close(linger=0)
+        self.monitors = []
+
+    async def _fresh_channels(self) -> None:
+        """New sockets to the same kernel: after an interrupt, or after ZeroMQ dropped an oversized frame."""
+        km = self.client.km
+        assert km is not None
+        self._unwatch()
+        if self.client.kc is not None:
+            self.client.kc.stop_channels()
+        kc = km.client()
+        kc.start_channels()
+        self.client.kc = kc
+        self.monitors = _watch(kc)
+        # A kernel still stuck in the student's loop cannot answer kernel_info on its shell channel.
+        ready = kc.wait_for_ready(timeout=self.limits.probe_timeout)
+        if inspect.isawaitable(ready):
+            await ready
 
     async def close(self) -> None:
+        self._unwatch()
         if self.client.km is None:
             return
         try:
@@ -119,7 +169,10 @@ class Kernel:
         await self.start()
 
     def dropped(self, index: int) -> int:
-        """Bytes of output the cell printed beyond what was kept, in its last run."""
+        """Bytes of output the cell printed beyond what was kept, in its last run (-1: unknown, a
+        message over the size cap was dropped unread)."""
+        if index in self.lost:
+            return -1
         return int(getattr(self.client, "dropped", {}).get(index, 0))
 
     async def run(self, index: int, timeout: float) -> Outcome:
@@ -128,12 +181,21 @@ class Kernel:
         self.timeout = max(timeout, 0.1)
         cell = self.nb.cells[index]
         self.client.reset(index)
+        self.lost.discard(index)
         try:
             await self.client.async_execute_cell(cell, index, store_history=index != len(self.nb.cells) - 1)
         except CellTimeoutError:
             return Outcome("timeout", f"still running after {timeout:g} s; stopped")
         except DeadKernelError:
             return Outcome("dead", "the kernel died (a crash, os._exit, or out of memory)")
+        except Exception as err:  # a garbage or forged message; the kernel's word is never trusted
+            return Outcome("broken", f"the kernel sent messages the grader could not read ({type(err).__name__})")
+        if _disconnected(self.monitors):
+            self.lost.add(index)
+            try:
+                await self._fresh_channels()
+            except Exception:
+                return Outcome("broken", "the kernel stopped answering after an oversized message")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 ename, evalue = str(output.get("ename", "Error")), str(output.get("evalue", ""))
@@ -158,15 +220,7 @@ class Kernel:
             interrupted = km.interrupt_kernel()
             if inspect.isawaitable(interrupted):
                 await interrupted
-            if self.client.kc is not None:
-                self.client.kc.stop_channels()
-            kc = km.client()
-            kc.start_channels()
-            self.client.kc = kc
-            # A kernel still stuck in the student's loop cannot answer kernel_info on its shell channel.
-            ready = kc.wait_for_ready(timeout=self.limits.probe_timeout)
-            if inspect.isawaitable(ready):
-                await ready
+            await self._fresh_channels()
         except Exception:
             return False
         outcome, _ = await self.snippet("pass", self.limits.probe_timeout)

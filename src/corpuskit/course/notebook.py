@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,23 +40,52 @@ def lesson_of(path: Path, nb: Mapping[str, Any] | None, grading_dir: Path) -> st
     return max(matches, key=len)
 
 
+def read_submission(path: Path, within: Path | None = None) -> bytes:
+    """The bytes of a submitted file, refused in a line that echoes none of them.
+
+    A symbolic link (to the solution, to a classmate's file, to a root-only file), anything that is
+    not a regular file, or a path that resolves outside ``within`` (the submissions folder, default
+    the file's own folder) is refused: it would be graded as the student's work.
+    """
+    import stat
+
+    within = (within or path.parent).resolve()
+    if path.is_symlink():
+        raise GradingError(f"{path}: a symbolic link; submit the notebook itself")
+    if not path.resolve().is_relative_to(within):
+        raise GradingError(f"{path}: lies outside the submissions folder {within}")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise GradingError(f"{path}: no such file") from None
+    except OSError as err:
+        raise GradingError(f"{path}: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise GradingError(f"{path}: not a regular file")
+        return handle.read()
+
+
 # What a submission can be refused for before any code runs: graded 0 with a report saying why.
 def read_notebook(path: Path) -> tuple[Any, str, str]:
     """The notebook, or None with the report status and the reason."""
     import nbformat
 
+    raw = read_submission(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise GradingError(f"{path}: no such file") from None
-    except OSError as err:
-        raise GradingError(f"{path}: {err.strerror}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "invalid-notebook", "not UTF-8 text"
     try:
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)  # type: ignore[no-untyped-call]
+        nb = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+    except Exception:
+        # nbformat's message quotes the file's first bytes: never echoed, whose file it may be.
+        return None, "invalid-notebook", "not a notebook (not JSON)"
+    try:
         nbformat.validate(nb)
     except Exception as err:
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
-        return None, "invalid-notebook", f"{type(err).__name__}: {first}"
+        where = "/".join(map(str, getattr(err, "path", ()) or ()))[:100]
+        return None, "invalid-notebook", f"not a valid notebook ({type(err).__name__} at /{where})"
     if not isinstance(nb.get("cells"), list) or not any(c.get("cell_type") == "code" for c in nb.cells):
         return None, "no-cells", "the notebook has no code cells"
     kernelspec = nb.get("metadata", {}).get("kernelspec") or {}
@@ -84,8 +114,10 @@ def cell_source(cell: Mapping[str, Any]) -> str:
 def restore_locked(nb: NotebookNode, release: NotebookNode) -> list[tuple[str, str]]:
     """Put locked cells back as released (as nbgrader does): ``(grade_id, what happened)`` for each change.
 
-    An edited locked cell gets its released source; a deleted one is inserted after the cell that
-    precedes it in the release. Cells are matched by grade id.
+    Every cell of the submission carrying a locked cell's grade id is taken out, whatever its type,
+    however many there are and wherever they stand; then each locked cell goes back, as released,
+    after the cell carrying the grade id that precedes it in the release. A copy whose metadata was
+    stripped is the student's own cell, and runs as such; the locked cell runs as released anyway.
     """
     import copy
 
@@ -93,24 +125,43 @@ def restore_locked(nb: NotebookNode, release: NotebookNode) -> list[tuple[str, s
         meta = cell.get("metadata", {}).get("nbgrader", {})
         return bool(isinstance(meta, Mapping) and meta.get("locked") and not meta.get("solution"))
 
-    changes: list[tuple[str, str]] = []
+    released = {gid: cell for cell in release.cells if (gid := grade_id(cell)) is not None and locked(cell)}
+    before = [gid for cell in nb.cells if (gid := grade_id(cell)) is not None]
+    copies: dict[str, list[Any]] = {gid: [] for gid in released}
+    kept = []
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in copies:
+            copies[gid].append(cell)
+        else:
+            kept.append(cell)
     previous: str | None = None
     for cell in release.cells:
         gid = grade_id(cell)
         if gid is None:
             continue
-        where = {g: i for i, c in enumerate(nb.cells) if (g := grade_id(c)) is not None}
-        if locked(cell):
+        if gid in released:
             fresh = copy.deepcopy(cell)
             fresh["outputs"] = [] if fresh.get("cell_type") == "code" else fresh.get("outputs", [])
-            if gid not in where:
-                at = where[previous] + 1 if previous in where else 0
-                nb.cells.insert(at, fresh)
-                changes.append((gid, "deleted; put back as released"))
-            elif cell_source(nb.cells[where[gid]]) != cell_source(cell) or nb.cells[where[gid]].get(
-                "cell_type"
-            ) != cell.get("cell_type"):
-                nb.cells[where[gid]] = fresh
-                changes.append((gid, "edited; run as released instead"))
+            anchors = [i for i, c in enumerate(kept) if previous is not None and grade_id(c) == previous]
+            kept.insert(anchors[-1] + 1 if anchors else 0, fresh)
         previous = gid
+    nb.cells[:] = kept
+    after = [gid for cell in nb.cells if (gid := grade_id(cell)) is not None]
+
+    def neighbour(order: list[str], gid: str) -> str | None:
+        at = order.index(gid)
+        return order[at - 1] if at > 0 else None
+
+    changes: list[tuple[str, str]] = []
+    for gid, cell in released.items():
+        found = copies[gid]
+        if not found:
+            changes.append((gid, "deleted; put back as released"))
+        elif len(found) > 1:
+            changes.append((gid, f"carried by {len(found)} cells; run once, as released"))
+        elif cell_source(found[0]) != cell_source(cell) or found[0].get("cell_type") != cell.get("cell_type"):
+            changes.append((gid, "edited; run as released instead"))
+        elif neighbour(before, gid) != neighbour(after, gid):
+            changes.append((gid, "moved; run where it was released"))
     return changes

@@ -1,50 +1,61 @@
 """Starting the student's kernel in a sandbox, and saying what isolation this machine allows.
 
-The kernel is untrusted (see docs/course.md). Three levels, the best the machine allows:
+The kernel is untrusted. It runs in bubblewrap with a root file system of its own that holds
+only ``/usr``, ``/etc``, the Python environment, the corpuskit package and the corpus
+(read-only), and two writable places: ``/sandbox``, a tmpfs of ``disk_mb`` holding its working
+folder, its ``/tmp`` and its sockets, and ``/dev/shm``, one of 64 MiB; new PID, network, IPC,
+UTS and user namespaces; a clean environment; no capabilities; no way to make further user
+namespaces (which would let it mount an unsized tmpfs); the modules a lesson hides covered by
+a stub that raises ``ImportError``. Address space, file size and processes are capped with
+rlimits set inside the sandbox.
 
-- ``bwrap`` (root, Debian's ``bubblewrap``, ``setpriv``, ``prlimit``): the kernel gets a root
-  file system of its own that holds only the Python environment, the corpuskit package and
-  corpus (read-only) and its run folder (the working copy of the submission and the kernel's
-  sockets); new PID, network, IPC and UTS namespaces; a private ``/tmp``; a clean environment
-  (no CI secrets); and it runs as a separate unprivileged user with no capabilities and
-  ``no_new_privs``. Memory (address space), processes and file size are capped with rlimits.
-- ``unshare`` (root without bubblewrap): new mount and network namespaces, the hidden folders
-  covered by empty read-only tmpfs, capabilities dropped; memory and file size capped. The
-  kernel stays uid 0, for which the kernel does not enforce ``RLIMIT_NPROC``, so a fork bomb
-  is only stopped by the time limit.
-- ``none`` (not root, not Linux): rlimits only, where ``prlimit`` exists. The report and a
-  warning say so.
+Two ways in, both with the same guarantees:
 
-Why a separate user and not a cgroup for the process limit: ``RLIMIT_NPROC`` is enforced by
-the kernel for every non-root real uid, needs no writable cgroup file system (v1 on some hosts,
-v2 on others, often read-only in containers) and nothing to clean up. Each kernel gets a uid of
-its own (leased with a lock file), so concurrent kernels never share a count, and the PID
-namespace kills every process the student started when the kernel goes.
+- ``user`` (a normal user, unprivileged user namespaces): ``bwrap --unshare-user
+  --disable-userns``. The kernel runs as the instructor's uid.
+- ``root``: bwrap builds the same file system, then ``setpriv`` drops to a leased uid of its own
+  and a second, unprivileged bwrap gives the kernel a user namespace with further ones disabled.
+
+Why the process limit holds for kernels of one uid: since Linux 5.14 ``RLIMIT_NPROC`` counts
+processes per user namespace (and checks each ancestor namespace against the limit its creator
+had). Every kernel has a user namespace of its own and sets ``--nproc`` inside it, so each kernel
+gets its own count however many kernels one instructor runs, and the instructor's own limit is
+untouched.
+
+The grader reaches the kernel's sockets through ``/proc/PID/root/sandbox`` (PID being the
+sandbox's first process), so nothing the kernel writes lands on the host's disk. ``none`` runs
+the kernel unisolated and is used only when the instructor asks for it (``--sandbox off``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
+import importlib.util
 import os
-import shlex
 import shutil
 import site
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
 
-Mode = Literal["bwrap", "unshare", "none"]
+Mode = Literal["root", "user", "none"]
 UID_BASE, UID_COUNT = 61000, 1000
 MiB = 1024 * 1024
+INSIDE = Path("/sandbox")  # the kernel's writable folder, a sized tmpfs
+SHM_MB = 64  # /dev/shm, the only other writable place
+STUB = "hidden-module.py"
+HIDDEN_STUB = "raise ImportError('{name} is not available while grading: write your own')\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,52 +63,49 @@ class Limits:
     """Time limits (seconds), resource limits for the kernel, and caps on what the grader accepts."""
 
     cell_timeout: float = 120.0
-    total_timeout: float = 1200.0
+    total_timeout: float = 1200.0  # the whole run: cells, answer snippets and calls
     answer_timeout: float = 30.0
     call_timeout: float = 120.0
     startup_timeout: float = 60.0
     probe_timeout: float = 5.0
     max_restarts: int = 2
-    memory_mb: int = 4096  # address space of the kernel process (RLIMIT_AS)
-    processes: int = 256  # processes and threads of the kernel's user (RLIMIT_NPROC)
+    memory_mb: int = 4096  # address space of each kernel process (RLIMIT_AS)
+    processes: int = 256  # processes and threads of the kernel (RLIMIT_NPROC in its user namespace)
     file_mb: int = 512  # largest file the kernel may write (RLIMIT_FSIZE)
+    disk_mb: int = 512  # the kernel's writable space: working folder and /tmp together (a sized tmpfs)
     cell_output_bytes: int = 1_000_000  # output kept per cell; the rest is dropped and reported
     total_output_bytes: int = 10_000_000  # output kept for the whole notebook
+    message_bytes: int = 16 * MiB  # largest frame the grader accepts from the kernel; larger ones are dropped
+    queued_messages: int = 16  # messages the grader's sockets queue before the kernel must wait
 
 
 @dataclass(frozen=True, slots=True)
 class Isolation:
-    """What the machine allows: the sandbox mode and, when it is not the best, why."""
+    """What the machine allows: the sandbox mode and, when there is none, why."""
 
     mode: Mode
     missing: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        return {"bwrap": "on", "unshare": "partial", "none": "off"}[self.mode]
+        return "off" if self.mode == "none" else "on"
 
     def describe(self, limits: Limits) -> str:
         rlimits = f"address space {limits.memory_mb} MiB, files {limits.file_mb} MiB"
-        if self.mode == "bwrap":
-            return (
-                f"bubblewrap: own root file system (Python environment, corpuskit and the corpus read-only, the "
-                f"working copy), no network, own PID namespace, unprivileged uid, no capabilities; "
-                f"{rlimits}, {limits.processes} processes"
-            )
-        if self.mode == "unshare":
-            return (
-                f"unshare: no network, grading folders hidden, no capabilities; {rlimits}; "
-                "no process limit (the kernel runs as root)"
-            )
-        return f"none: the kernel runs as the grader's user with network and file access; {rlimits}"
+        if self.mode == "none":
+            return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
+        who = "a leased unprivileged uid" if self.mode == "root" else "the instructor's uid"
+        return (
+            f"bubblewrap ({self.mode}): own root file system (Python environment, corpuskit and the corpus "
+            f"read-only, {limits.disk_mb} MiB writable), no network, own PID and user namespaces, {who}, "
+            f"no capabilities; {rlimits}, {limits.processes} processes"
+        )
 
     def warning(self) -> str | None:
-        if self.mode == "bwrap":
+        if self.mode != "none":
             return None
         why = "; ".join(self.missing)
-        if self.mode == "unshare":
-            return f"partial sandbox ({why}): no process limit; the kernel can read files outside the hidden folders"
-        return f"ran without the sandbox ({why}): the kernel had network access and could read files"
+        return f"the run was not isolated ({why}): the kernel had network access and could read files"
 
 
 def _run_ok(argv: Sequence[str]) -> str | None:
@@ -110,59 +118,53 @@ def _run_ok(argv: Sequence[str]) -> str | None:
 
 @cache
 def probe() -> Isolation:
-    """The best isolation this machine allows, found by dry runs (once per process)."""
+    """The sandbox this machine allows, found by a dry run (once per process); ``none`` says why not."""
     if not sys.platform.startswith("linux"):
         return Isolation("none", ("the sandbox needs Linux namespaces",))
-    if os.geteuid() != 0:
-        return Isolation("none", ("the sandbox needs root; run the grader as root in a container",))
-    missing = tuple(f"{tool} is not installed" for tool in ("setpriv", "prlimit") if shutil.which(tool) is None)
+    mode: Mode = "root" if os.geteuid() == 0 else "user"
+    release = tuple(int(part) for part in os.uname().release.split(".")[:2] if part.isdigit())
+    if release < (5, 14):
+        # Older kernels count RLIMIT_NPROC per uid only: every kernel of one user would share a count.
+        return Isolation("none", (f"Linux 5.14 or later is needed (this is {os.uname().release})",))
+    tools = ("bwrap", "prlimit", "setpriv") if mode == "root" else ("bwrap", "prlimit")
+    missing = tuple(
+        f"{tool} is not installed (Debian: bubblewrap, util-linux)" for tool in tools if not shutil.which(tool)
+    )
     if missing:
         return Isolation("none", missing)
-    problem = "bwrap is not installed (apt-get install bubblewrap)" if shutil.which("bwrap") is None else None
-    if problem is None:
-        failed = _run_ok([*_bwrap_base(), "--", *_drop_to(UID_BASE + UID_COUNT - 1), "true"])
-        problem = f"bubblewrap failed: {failed}" if failed else None
-    if problem is None:
-        return Isolation("bwrap")
-    failed = _run_ok(["unshare", "-m", "-n", "--propagation", "private", "true"])
+    with tempfile.TemporaryDirectory(prefix="corpuskit-probe-") as folder:
+        argv = sandbox_argv(Path(folder), mode, Limits(), UID_BASE + UID_COUNT - 1, readable=[], hidden=[])
+        failed = _run_ok([*argv, "true"])
     if failed:
-        return Isolation("none", (problem, f"unshare failed: {failed}"))
-    return Isolation("unshare", (problem,))
+        hint = "" if mode == "root" else " (are unprivileged user namespaces allowed?)"
+        return Isolation("none", (f"bubblewrap failed{hint}: {failed}",))
+    return Isolation(mode)
 
 
-def _bwrap_base() -> list[str]:
-    return [
-        "bwrap",
-        "--unshare-ipc",
-        "--unshare-pid",
-        "--unshare-net",
-        "--unshare-uts",
-        "--unshare-cgroup-try",
-        "--die-with-parent",
-        "--new-session",
-        "--hostname",
-        "sandbox",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        "--ro-bind",
-        "/etc",
-        "/etc",
-        *[
-            arg
-            for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
-            if os.path.islink(f"/{link}")
-            for arg in ("--symlink", os.readlink(f"/{link}"), f"/{link}")
-        ],
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--perms",
-        "1777",
-        "--tmpfs",
-        "/tmp",
+def _layout(disk_mb: int) -> list[str]:
+    """The kernel's file system apart from the Python environment: system folders and a sized tmpfs."""
+    links = [
+        arg
+        for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+        if os.path.islink(f"/{link}")
+        for arg in ("--symlink", os.readlink(f"/{link}"), f"/{link}")
     ]
+    return [
+        *("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", *links),
+        *("--proc", "/proc", "--dev", "/dev"),
+        # POSIX shared memory (multiprocessing's semaphores) gets a small tmpfs of its own; the rest
+        # of /dev is read-only, so it cannot hold files either.
+        *("--perms", "1777", "--size", str(SHM_MB * MiB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"),
+        *("--perms", "1777", "--size", str(disk_mb * MiB), "--tmpfs", str(INSIDE)),
+        *("--perms", "1777", "--dir", str(INSIDE / "work"), "--perms", "1777", "--dir", str(INSIDE / "tmp")),
+        *("--symlink", str(INSIDE / "tmp"), "/tmp"),
+    ]
+
+
+def _prlimit(limits: Limits, *, nproc: bool = True) -> list[str]:
+    # Unsandboxed, the process limit would count every process of the instructor's uid: left out.
+    count = [f"--nproc={limits.processes}"] if nproc else []
+    return ["prlimit", f"--as={limits.memory_mb * MiB}", f"--fsize={limits.file_mb * MiB}", *count, "--core=0", "--"]
 
 
 def _drop_to(uid: int) -> list[str]:
@@ -177,13 +179,102 @@ def _drop_to(uid: int) -> list[str]:
     ]
 
 
-def _prlimit(limits: Limits, mode: Mode) -> list[str]:
-    if shutil.which("prlimit") is None:
-        return []
-    argv = ["prlimit", f"--as={limits.memory_mb * MiB}", f"--fsize={limits.file_mb * MiB}", "--core=0"]
-    if mode == "bwrap":
-        argv.append(f"--nproc={limits.processes}")
-    return [*argv, "--"]
+# The inner sandbox of the root mode: a user namespace of its own (the process count is kept per
+# namespace) with further ones disabled; the file system is the outer sandbox's, as it is (a new
+# /proc cannot be mounted under the outer one, whose sensitive parts bwrap covers).
+_INNER = [
+    "bwrap",
+    *("--unshare-user", "--disable-userns", "--die-with-parent"),
+    *("--bind", "/", "/", "--dev-bind", "/dev", "/dev"),
+]
+
+
+def sandbox_argv(
+    run_dir: Path, mode: Mode, limits: Limits, uid: int, readable: Sequence[Path], hidden: Sequence[Path]
+) -> list[str]:
+    """The command that runs a program in the sandbox (append the program's argv).
+
+    ``readable``: folders bound read-only at their own paths; ``hidden``: files and folders inside
+    them covered by the stub in ``run_dir`` (made by ``write_stubs``).
+    """
+    argv = [
+        "bwrap",
+        *("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"),
+        *(("--unshare-user", "--disable-userns") if mode == "user" else ()),
+        *("--die-with-parent", "--new-session", "--hostname", "sandbox"),
+        *_layout(limits.disk_mb),
+    ]
+    made: set[Path] = set()
+    for folder in readable:
+        for parent in reversed(folder.parents):
+            if parent != Path("/") and parent not in made and not parent.is_relative_to("/usr"):
+                made.add(parent)
+                argv += ["--perms", "0755", "--dir", str(parent)]
+        argv += ["--ro-bind", str(folder), str(folder)]
+    stub = str(run_dir / STUB)
+    for path in hidden:
+        if not path.is_dir():
+            argv += ["--ro-bind", stub, str(path)]
+            continue
+        argv += ["--perms", "0555", "--tmpfs", str(path)]
+        if path.name != "__pycache__":
+            argv += ["--ro-bind", stub, str(path / "__init__.py")]
+        argv += ["--remount-ro", str(path)]
+    env = {
+        "HOME": str(INSIDE / "work"),
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "JPY_PARENT_PID": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    # ipykernel watches its parent pid; in a PID namespace the parent is pid 1, which it takes for an
+    # exited parent, so JPY_PARENT_PID=1 switches the watch off (bwrap's --die-with-parent does that job).
+    if os.environ.get("CORPUSKIT_PATH"):
+        env["CORPUSKIT_PATH"] = os.environ["CORPUSKIT_PATH"]
+    argv += ["--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)], "--chdir", str(INSIDE / "work")]
+    # The root itself is a tmpfs bwrap made (owned by the kernel's uid as a normal user): read-only.
+    argv += ["--remount-ro", "/"]
+    inner = [*_drop_to(uid), *_INNER, "--"] if mode == "root" else []
+    return [*argv, "--", *inner, *_prlimit(limits)]
+
+
+def hidden_paths(modules: Sequence[str]) -> list[Path]:
+    """The files that make up each hidden module: a package's folder, a module's file, and the
+    compiled copies of a module beside it (its ``__pycache__`` folder, hidden as a whole).
+
+    A name that does not exist is an error: a typo would leave the reference implementation visible.
+    """
+    from corpuskit.errors import GradingError
+
+    paths: list[Path] = []
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or spec.origin is None:
+            raise GradingError(f"hidden module {name!r}: no such module")
+        origin = Path(spec.origin).resolve()
+        if spec.submodule_search_locations:
+            paths.append(origin.parent)
+            continue
+        paths.append(origin)
+        cache_dir = origin.parent / "__pycache__"
+        with contextlib.suppress(OSError):  # made now so a compiled copy written later is hidden too
+            cache_dir.mkdir(exist_ok=True)
+        if cache_dir.is_dir():
+            paths.append(cache_dir)
+    # What lies inside a hidden folder is hidden with it (and could not be mounted over).
+    unique = list(dict.fromkeys(paths))
+    return [p for p in unique if not any(q != p and q.is_dir() and p.is_relative_to(q) for q in unique)]
+
+
+def write_stub(run_dir: Path, modules: Sequence[str]) -> None:
+    """The file every hidden module is covered with: an ``ImportError`` naming the hidden modules."""
+    (run_dir / STUB).write_text(HIDDEN_STUB.format(name=", ".join(modules)), encoding="utf-8")
+    (run_dir / STUB).chmod(0o644)
 
 
 def python_paths() -> list[Path]:
@@ -201,32 +292,6 @@ def python_paths() -> list[Path]:
     # Drop folders inside others; /usr is bound anyway.
     kept = [f for f in resolved if not any(f != g and f.is_relative_to(g) for g in resolved)]
     return [f for f in kept if not f.is_relative_to("/usr")]
-
-
-def _bwrap_argv(run_dir: Path, work: Path, uid: int, readable: Sequence[Path]) -> list[str]:
-    argv = _bwrap_base()
-    made: set[Path] = set()
-    for folder in [*readable, run_dir]:
-        for parent in reversed(folder.parents):
-            if parent != Path("/") and parent not in made and not parent.is_relative_to("/usr"):
-                made.add(parent)
-                argv += ["--perms", "0755", "--dir", str(parent)]
-        argv += ["--bind" if folder == run_dir else "--ro-bind", str(folder), str(folder)]
-    env = {
-        "HOME": str(work),
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "TMPDIR": "/tmp",
-        "MPLBACKEND": "Agg",
-        "JPY_PARENT_PID": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    # ipykernel watches its parent pid; in a PID namespace the parent is pid 1, which it takes for an
-    # exited parent, so JPY_PARENT_PID=1 switches the watch off (bwrap's --die-with-parent does that job).
-    if os.environ.get("CORPUSKIT_PATH"):
-        env["CORPUSKIT_PATH"] = os.environ["CORPUSKIT_PATH"]
-    argv += ["--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)], "--chdir", str(work)]
-    return [*argv, "--", *_drop_to(uid)]
 
 
 @contextlib.contextmanager
@@ -251,68 +316,114 @@ def lease_uid() -> Iterator[int]:
     raise RuntimeError("no free sandbox uid")
 
 
+def _sandbox_pid(outer: int, timeout: float) -> int | None:
+    """The first process inside the sandbox: the only child of the bwrap the grader started."""
+    deadline = time.monotonic() + timeout
+    listed = Path(f"/proc/{outer}/task/{outer}/children")
+    while time.monotonic() < deadline and Path(f"/proc/{outer}").exists():
+        if listed.exists():  # kernels built with CONFIG_PROC_CHILDREN
+            try:
+                children = [int(pid) for pid in listed.read_text().split()]
+            except OSError:  # bwrap is gone already
+                return None
+        else:  # elsewhere, by each process's parent
+            children = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _parent(stat) == outer]
+        if children:
+            return children[0]
+        time.sleep(0.005)
+    return None
+
+
+def _parent(stat: Path) -> int:
+    try:
+        # "pid (comm) state ppid ...": the command may hold spaces and parentheses, so split after the last ")".
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def cap_sockets(context: Any, limits: Limits) -> None:
+    """Every socket made from ``context`` from now on drops frames over the cap and queues few messages.
+
+    ZeroMQ refuses an oversized frame before allocating it and disconnects the sender; the
+    kernel wrapper notices the disconnection and reconnects (``kernel.Kernel``).
+    """
+    import zmq
+
+    context.setsockopt(zmq.MAXMSGSIZE, limits.message_bytes)
+    context.setsockopt(zmq.RCVHWM, limits.queued_messages)
+
+
 KernelFactory = Callable[[], "AsyncKernelManager"]
 
 
 def kernel_factory(
-    run_dir: Path, work: Path, isolation: Isolation, limits: Limits, hidden: Sequence[Path] = (), uid: int = UID_BASE
+    run_dir: Path, isolation: Isolation, limits: Limits, hidden_modules: Sequence[str] = (), uid: int = UID_BASE
 ) -> KernelFactory:
     """A function making kernel managers whose kernels start sandboxed as ``isolation`` says.
 
-    Kernels talk over unix sockets in ``run_dir`` (``transport="ipc"``): TCP on localhost goes
-    with the network namespace. Interrupts go as messages on the control channel, because the
-    kernel runs in a session of its own where the grader's signals to the launcher do not reach.
+    Kernels talk over unix sockets (``transport="ipc"``): TCP on localhost goes with the network
+    namespace. Interrupts go as messages on the control channel, because the kernel runs in a
+    session of its own where the grader's signals to the launcher do not reach.
     """
     from jupyter_client.manager import AsyncKernelManager
 
-    prlimit = _prlimit(limits, isolation.mode)
-    if isolation.mode == "bwrap":
-        os.chown(run_dir, uid, uid)
-        os.chown(work, uid, uid)
-        prefix = [*prlimit, *_bwrap_argv(run_dir, work, uid, python_paths())]
-    elif isolation.mode == "unshare":
-        # Quoted for the shell: a folder name holding a quote must not end the argument early.
-        mounts = "".join(
-            f"mount -t tmpfs -o ro none {shlex.quote(str(folder))} && " for folder in hidden if folder.is_dir()
-        )
-        script = f'{mounts}exec "$@"'
-        prefix = [
-            "unshare",
-            "-m",
-            "-n",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            script,
-            "sandbox",
-            *prlimit,
-            "setpriv",
-            "--bounding-set=-all",
-            "--inh-caps=-all",
-            "--no-new-privs",
-        ]
+    sandboxed = isolation.mode != "none"
+    if sandboxed:
+        hidden = hidden_paths(hidden_modules)
+        write_stub(run_dir, hidden_modules)
+        prefix = sandbox_argv(run_dir, isolation.mode, limits, uid, python_paths(), hidden)
     else:
-        prefix = prlimit
+        prefix = _prlimit(limits, nproc=False) if shutil.which("prlimit") else []
 
     class SandboxedKernelManager(AsyncKernelManager):
+        inside_ip = ""
+
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
-            if isolation.mode == "bwrap":
+            if not sandboxed:
+                return [*prefix, sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
+            if isolation.mode == "root":
                 os.chown(self.connection_file, uid, uid)
-            return [*prefix, sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
+            inside = str(INSIDE / "kernel.json")
+            bind = ["--ro-bind", self.connection_file, inside]
+            cut = prefix.index("--")
+            return [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
+            # the grader's terminal or CI log, unbounded: it goes nowhere.
+            kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            if not sandboxed:
+                return
+            # The kernel makes its sockets in the sandbox's tmpfs; the grader reaches them from outside.
+            assert self.provisioner is not None
+            outer = int(getattr(self.provisioner, "pid", 0) or 0)
+            pid = await asyncio.to_thread(_sandbox_pid, outer, limits.startup_timeout)
+            if pid is None:
+                raise RuntimeError("the sandbox did not start")
+            self.ip = f"/proc/{pid}/root{self.inside_ip}"
+
+        def client(self, **kwargs: Any) -> Any:
+            kc = super().client(**kwargs)
+            cap_sockets(kc.context, limits)
+            return kc
 
     counter = iter(range(1_000_000))
 
     def make() -> AsyncKernelManager:
         n = next(counter)
+        ip = str(INSIDE / f"k{n}") if sandboxed else str(run_dir / f"kernel-{n}")
         km = SandboxedKernelManager(
             kernel_name="python3",
             transport="ipc",
-            ip=str(run_dir / f"kernel-{n}"),
+            ip=ip,
             connection_file=str(run_dir / f"kernel-{n}.json"),
         )
-        if isolation.mode == "bwrap" and km.kernel_spec is not None:
+        km.inside_ip = ip
+        cap_sockets(km.context, limits)
+        if sandboxed and km.kernel_spec is not None:
             km.kernel_spec.interrupt_mode = "message"
         return km
 
