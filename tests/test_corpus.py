@@ -161,7 +161,7 @@ def test_loader_layer_order_is_the_models() -> None:
     assert corpus.LAYERS == model.LAYERS
 
 
-@pytest.mark.parametrize("name", ["annotations.json", "annotator_b.json"])
+@pytest.mark.parametrize("name", ["annotations.json", "constructed_b.json"])
 def test_shipped_files_are_in_canonical_form(gold_folder: Path, name: str) -> None:
     # `corpuskit load --format json` prints the file's data as is; canonical form makes that
     # identical to what the data model writes, so both paths give the same JSON.

@@ -111,12 +111,33 @@ def test_a_used_function_inside_a_hidden_module_is_refused() -> None:
         parse_spec({**data, "hidden_modules": ["os"], "uses": []})
 
 
-@pytest.mark.xfail(strict=True, reason="lesson 6 uses corpuskit's span scorer throughout, so it cannot hide it yet")
-def test_the_span_matching_question_hides_corpuskits_matcher() -> None:
-    """Lesson 6 Q1 asks for strict and partial span matching, which ``score_spans`` computes.
+def test_the_span_matching_lesson_hides_every_span_scorer() -> None:
+    """Lesson 6 asks students to write the span matching; corpuskit's scorer and nervaluate compute it.
 
-    Hiding ``corpuskit.evaluate.spans`` needs the lesson's later sections (F1 per schema,
-    agreement, the confusion table, the bootstrap) to run on the student's own matcher.
+    Hiding the whole ``corpuskit.evaluate`` package also hides every corpuskit module that scores
+    through it (the agreement, bootstrap and error tables, the annotation widget's scores).
     """
     spec = load_spec(GRADING, "06-evaluation")
-    assert any(is_within("corpuskit.evaluate.spans", module) for module in spec.hidden_modules)
+    for module in ("corpuskit.evaluate.spans", "corpuskit.evaluate.agreement", "corpuskit.evaluate.bootstrap"):
+        assert any(is_within(module, hidden) for hidden in spec.hidden_modules), module
+    assert "nervaluate" in spec.hidden_modules
+    q1 = next(q for q in spec.questions if q.id == "q1-matching")
+    assert q1.kind == "function" and q1.calls is not None, "the matcher is graded by calling it on the grader's inputs"
+
+
+def test_hidden_modules_may_name_third_party_packages_but_not_the_standard_library() -> None:
+    data = {
+        "lesson": "x",
+        "title": "x",
+        "notebook": "x.ipynb",
+        "questions": [{"id": "q1", "kind": "value", "name": "a", "points": 1, "expected": 1}],
+    }
+    assert parse_spec({**data, "hidden_modules": ["nervaluate", "seqeval.metrics"]}).hidden_modules == (
+        "nervaluate",
+        "seqeval.metrics",
+    )
+    for refused in (["json"], ["os.path"], ["corpuskit"], ["nervaluate-x"], [""]):
+        with pytest.raises(SpecError, match="hidden_modules must be"):
+            parse_spec({**data, "hidden_modules": refused})
+    with pytest.raises(SpecError, match="dotted names"):
+        parse_spec({**data, "uses": ["nervaluate.Evaluator"]})
