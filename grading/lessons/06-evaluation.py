@@ -2,7 +2,7 @@
 
 Question 1 is a ``calls`` question: ``matching_inputs`` makes pairs of span lists from the
 held-out texts, and ``matching_reference`` gives corpuskit's counts for each. The pairs are a
-rule system's entities on each held-out text against a perturbed copy of them (shifted and cut
+rule system's entities on each held-out text against perturbed copies of them (shifted and cut
 boundaries, changed labels, split, dropped and added spans), so the held-out *gold* never enters
 the student's kernel; only offsets and labels do, never the texts.
 
