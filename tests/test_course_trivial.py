@@ -42,22 +42,24 @@ def test_trivial_solutions_earn_at_most_a_quarter(lesson: str, question: str) ->
     assert points(lesson, question, model_solution(spec, q)) == q.points
 
 
-def test_every_held_out_question_is_in_the_table() -> None:
+def test_every_held_out_and_grader_called_question_is_in_a_table() -> None:
     from corpuskit.course.spec import load_spec
     from tests.trivial import GRADING
 
-    held_out = {
-        (spec.lesson, q.id)
+    questions = [
+        (spec.lesson, q)
         for spec in (load_spec(GRADING, p.stem) for p in sorted((GRADING / "lessons").glob("*.json")))
         for q in spec.questions
-        if q.heldout is not None
-    }
-    assert held_out == set(HELD_OUT_QUESTIONS)
+    ]
+    assert {(lesson, q.id) for lesson, q in questions if q.heldout is not None} == set(HELD_OUT_QUESTIONS)
+    assert {(lesson, q.id) for lesson, q in questions if q.calls is not None} == set(CALLS_QUESTIONS)
 
 
 @pytest.mark.slow
-def test_the_docs_show_the_measured_table() -> None:
-    assert markdown() in DOCS.read_text(encoding="utf-8")
+def test_the_docs_show_the_measured_tables() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    assert markdown() in docs
+    assert calls_markdown() in docs
 
 
 @pytest.mark.slow
@@ -72,21 +74,3 @@ def test_trivial_answers_to_the_graders_calls_earn_at_most_a_quarter(lesson: str
         earned = calls_points(lesson, question, solution)
         assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
     assert calls_points(lesson, question, model_solution(spec, q)) == q.points
-
-
-def test_every_question_graded_by_calls_is_in_the_table() -> None:
-    from corpuskit.course.spec import load_spec
-    from tests.trivial import GRADING
-
-    by_calls = {
-        (spec.lesson, q.id)
-        for spec in (load_spec(GRADING, p.stem) for p in sorted((GRADING / "lessons").glob("*.json")))
-        for q in spec.questions
-        if q.calls is not None
-    }
-    assert by_calls == set(CALLS_QUESTIONS)
-
-
-@pytest.mark.slow
-def test_the_docs_show_the_measured_table_of_calls() -> None:
-    assert calls_markdown() in DOCS.read_text(encoding="utf-8")
