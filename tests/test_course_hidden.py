@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,12 +112,76 @@ def test_a_used_function_inside_a_hidden_module_is_refused() -> None:
         parse_spec({**data, "hidden_modules": ["os"], "uses": []})
 
 
-@pytest.mark.xfail(strict=True, reason="lesson 6 uses corpuskit's span scorer throughout, so it cannot hide it yet")
-def test_the_span_matching_question_hides_corpuskits_matcher() -> None:
-    """Lesson 6 Q1 asks for strict and partial span matching, which ``score_spans`` computes.
+def test_the_span_matching_lesson_hides_every_span_scorer() -> None:
+    """Lesson 6 asks students to write the span matching; corpuskit's scorer and nervaluate compute it.
 
-    Hiding ``corpuskit.evaluate.spans`` needs the lesson's later sections (F1 per schema,
-    agreement, the confusion table, the bootstrap) to run on the student's own matcher.
+    Hiding the whole ``corpuskit.evaluate`` package also hides every corpuskit module that scores
+    through it (the agreement, bootstrap and error tables, the annotation widget's scores).
     """
     spec = load_spec(GRADING, "06-evaluation")
-    assert any(is_within("corpuskit.evaluate.spans", module) for module in spec.hidden_modules)
+    for module in ("corpuskit.evaluate.spans", "corpuskit.evaluate.agreement", "corpuskit.evaluate.bootstrap"):
+        assert any(is_within(module, hidden) for hidden in spec.hidden_modules), module
+    assert "nervaluate" in spec.hidden_modules
+    q1 = next(q for q in spec.questions if q.id == "q1-matching")
+    assert q1.kind == "function" and q1.calls is not None, "the matcher is graded by calling it on the grader's inputs"
+
+
+def test_hidden_modules_may_name_third_party_packages_but_not_the_standard_library() -> None:
+    data = {
+        "lesson": "x",
+        "title": "x",
+        "notebook": "x.ipynb",
+        "questions": [{"id": "q1", "kind": "value", "name": "a", "points": 1, "expected": 1}],
+    }
+    assert parse_spec({**data, "hidden_modules": ["nervaluate", "seqeval.metrics"]}).hidden_modules == (
+        "nervaluate",
+        "seqeval.metrics",
+    )
+    for refused in (["json"], ["os.path"], ["corpuskit"], ["nervaluate-x"], [""]):
+        with pytest.raises(SpecError, match="hidden_modules must be"):
+            parse_spec({**data, "hidden_modules": refused})
+    with pytest.raises(SpecError, match="dotted names"):
+        parse_spec({**data, "uses": ["nervaluate.Evaluator"]})
+
+
+@pytest.mark.slow
+def test_lesson_6s_own_tokens_and_sentences_are_those_of_corpuskits_scorer() -> None:
+    """The grader computes lesson 6's kappas and interval with corpuskit's tokenizer and sentence
+    splitter; the lesson's visible helpers must cut every text the same way, or right answers fail."""
+    import nbformat
+
+    import corpuskit
+    from corpuskit.evaluate import sentence_counts
+    from corpuskit.evaluate.agreement import token_labels
+    from corpuskit.evaluate.tokens import sentences
+
+    nb = nbformat.read(ROOT / "solutions" / "06-evaluation.ipynb", as_version=4)
+    namespace: dict[str, Any] = {"__name__": "__lesson__"}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("id") in ("setup", "l06-03", "q1-matching", "l06-10b", "l06-19"):
+            exec(compile(cell.source, f"<{cell.id}>", "exec"), namespace)
+    lesson_tokens, lesson_starts, lesson_counts = (
+        namespace["token_labels"],
+        namespace["sentence_starts"],
+        namespace["sentence_counts"],
+    )
+    docs = [corpuskit.load("hanoi-summit-2019")]
+    docs += [corpuskit.load(p) for p in sorted((GRADING / "heldout").iterdir()) if (p / "text.txt").is_file()]
+    assert len(docs) > 5
+    for doc in docs:
+        spans = [(e.start, e.end, e.label) for e in doc.entities]
+        assert lesson_tokens(doc.text, spans) == token_labels(doc.text, spans), doc.id
+        assert lesson_starts(doc.text) == [start for start, _ in sentences(doc.text)], doc.id
+    gold, b = docs[0], corpuskit.load("hanoi-summit-2019", annotations="constructed_b.json")
+    gold_spans, b_spans = ([(e.start, e.end, e.label) for e in d.entities] for d in (gold, b))
+    for schema in ("strict", "exact", "partial", "type"):
+        mine = lesson_counts(gold.text, gold_spans, b_spans, schema)
+        theirs = sentence_counts([gold.text], [gold_spans], [b_spans], schema)
+        assert [dict(+unit) for unit in mine] == [
+            {
+                k: v
+                for k, v in unit.to_dict().items()
+                if k in ("correct", "incorrect", "partial", "missed", "spurious") and v
+            }
+            for unit in theirs
+        ]

@@ -1,5 +1,5 @@
-"""Trivial solutions earn at most a quarter of a held-out question's points; the model solution
-earns them all; docs/course.md shows the table ``python -m tests.trivial`` prints."""
+"""Trivial solutions earn at most a quarter of a held-out or grader-called question's points; the
+model solution earns them all; docs/course.md shows the tables ``python -m tests.trivial`` prints."""
 
 from __future__ import annotations
 
@@ -7,7 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.trivial import BASELINE, HELD_OUT_QUESTIONS, hidden_baseline, markdown, model_solution, points, spec_of
+from tests.trivial import (
+    BASELINE,
+    CALLS_QUESTIONS,
+    HELD_OUT_QUESTIONS,
+    REFERENCE,
+    calls_markdown,
+    calls_points,
+    hidden_baseline,
+    hidden_reference,
+    markdown,
+    model_solution,
+    points,
+    spec_of,
+    trivial_calls,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "course.md"
 
@@ -28,19 +42,35 @@ def test_trivial_solutions_earn_at_most_a_quarter(lesson: str, question: str) ->
     assert points(lesson, question, model_solution(spec, q)) == q.points
 
 
-def test_every_held_out_question_is_in_the_table() -> None:
+def test_every_held_out_and_grader_called_question_is_in_a_table() -> None:
     from corpuskit.course.spec import load_spec
     from tests.trivial import GRADING
 
-    held_out = {
-        (spec.lesson, q.id)
+    questions = [
+        (spec.lesson, q)
         for spec in (load_spec(GRADING, p.stem) for p in sorted((GRADING / "lessons").glob("*.json")))
         for q in spec.questions
-        if q.heldout is not None
-    }
-    assert held_out == set(HELD_OUT_QUESTIONS)
+    ]
+    assert {(lesson, q.id) for lesson, q in questions if q.heldout is not None} == set(HELD_OUT_QUESTIONS)
+    assert {(lesson, q.id) for lesson, q in questions if q.calls is not None} == set(CALLS_QUESTIONS)
 
 
 @pytest.mark.slow
-def test_the_docs_show_the_measured_table() -> None:
-    assert markdown() in DOCS.read_text(encoding="utf-8")
+def test_the_docs_show_the_measured_tables() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    assert markdown() in docs
+    assert calls_markdown() in docs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "question"), CALLS_QUESTIONS)
+def test_trivial_answers_to_the_graders_calls_earn_at_most_a_quarter(lesson: str, question: str) -> None:
+    spec, q = spec_of(lesson, question)
+    for name, solution in trivial_calls(lesson, question).items():
+        if name == REFERENCE:
+            # corpuskit's own implementation would earn full marks, so the graded kernel cannot import it.
+            assert hidden_reference(lesson)
+            continue
+        earned = calls_points(lesson, question, solution)
+        assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
+    assert calls_points(lesson, question, model_solution(spec, q)) == q.points

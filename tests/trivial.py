@@ -1,10 +1,13 @@
-"""The points trivial solutions earn on every held-out question, next to the model solution's.
+"""The points trivial solutions earn on every held-out and grader-called question, next to the
+model solution's.
 
-Each trivial solution is a function of the text, scored exactly as the grader scores a student's
-function (``corpuskit.course.questions.grade_function`` on the answer key's held-out texts); the
-model solution is the lesson's own function, run from ``solutions/<lesson>.ipynb``.
+Each trivial solution of a held-out question is a function of the text, scored exactly as the
+grader scores a student's function (``corpuskit.course.questions.grade_function`` on the answer
+key's held-out texts); each trivial solution of a question graded by calls (``grade_calls``) takes
+the grader's arguments. The model solution is the lesson's own function, run from
+``solutions/<lesson>.ipynb``.
 
-    python -m tests.trivial                      # prints the table kept in docs/course.md
+    python -m tests.trivial                      # prints the tables kept in docs/course.md
     python -m tests.trivial --heldout DIR        # the same on a private held-out set
 """
 
@@ -23,7 +26,7 @@ import corpuskit
 from corpuskit.course.answers import Pulled
 from corpuskit.course.kernel import Outcome
 from corpuskit.course.key import AnswerKey, answer_key
-from corpuskit.course.questions import grade_function
+from corpuskit.course.questions import grade_calls, grade_function
 from corpuskit.course.spec import LessonSpec, Question, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +38,12 @@ HELD_OUT_QUESTIONS = (
     ("04-quotes", "q6-find-quotes"),
     ("04-quotes", "q7-attributions"),
     ("05-events-time", "q6-find-timexes"),
+)
+# Questions graded by calling the student's function on the grader's own arguments, where a
+# constant or an answer that ignores the arguments' content makes sense as a trivial solution.
+CALLS_QUESTIONS = (
+    ("05-events-time", "q4-normalise"),
+    ("06-evaluation", "q1-matching"),
 )
 Spans = list[tuple[int, int, str]]
 Solution = Callable[[str], Spans]
@@ -205,6 +214,111 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
+OUTCOMES = ("correct", "incorrect", "partial", "missed", "spurious")
+
+
+def _outcomes(**counts: int) -> dict[str, int]:
+    return {outcome: counts.get(outcome, 0) for outcome in OUTCOMES}
+
+
+def _same_spans(gold: list[Any], pred: list[Any]) -> int:
+    """How many predicted spans equal a gold span, each gold span used once."""
+    left = [tuple(span) for span in gold]
+    found = 0
+    for span in map(tuple, pred):
+        if span in left:
+            left.remove(span)
+            found += 1
+    return found
+
+
+# corpuskit's own implementation of what the question asks for, and the module that holds it.
+REFERENCE = "corpuskit's own, wrapped"
+REFERENCE_MODULE = {"05-events-time": "corpuskit.extract", "06-evaluation": "corpuskit.evaluate"}
+
+
+def hidden_reference(lesson: str) -> bool:
+    """Whether the graded kernel of the lesson cannot import corpuskit's implementation."""
+    return REFERENCE_MODULE[lesson] in _spec_and_key(lesson)[0].hidden_modules
+
+
+def trivial_calls(lesson: str, question: str) -> dict[str, Callable[..., Any]]:
+    """Every trivial solution of a question graded by calls, by name."""
+    if (lesson, question) == ("06-evaluation", "q1-matching"):
+
+        def scorer(gold: list[Any], pred: list[Any], schema: str) -> dict[str, int]:
+            from corpuskit.evaluate import score_spans
+
+            counts = score_spans([tuple(s) for s in gold], [tuple(s) for s in pred]).schema(schema).total
+            return _outcomes(**{outcome: getattr(counts, outcome) for outcome in OUTCOMES})
+
+        return {
+            "all zeros": lambda gold, pred, schema: _outcomes(),
+            "nothing paired": lambda gold, pred, schema: _outcomes(missed=len(gold), spurious=len(pred)),
+            "paired by count": lambda gold, pred, schema: _outcomes(
+                correct=min(len(gold), len(pred)),
+                missed=max(0, len(gold) - len(pred)),
+                spurious=max(0, len(pred) - len(gold)),
+            ),
+            "identical spans only": lambda gold, pred, schema: _outcomes(
+                correct=_same_spans(gold, pred),
+                missed=len(gold) - _same_spans(gold, pred),
+                spurious=len(pred) - _same_spans(gold, pred),
+            ),
+            REFERENCE: scorer,
+        }
+    if (lesson, question) == ("05-events-time", "q4-normalise"):
+
+        def normaliser(expression: str, dct: str, tense: str) -> str | None:
+            from corpuskit.extract.timexes import normalise
+
+            try:
+                return normalise(expression, dct, future=tense == "future")[1]
+            except ValueError:  # an expression corpuskit's rules do not read
+                return None
+
+        return {
+            "always None": lambda expression, dct, tense: None,
+            "the creation date": lambda expression, dct, tense: dct,
+            "the expression itself": lambda expression, dct, tense: expression,
+            REFERENCE: normaliser,
+        }
+    raise KeyError(f"no trivial solutions for {lesson} {question}")
+
+
+def calls_points(lesson: str, question: str, function: Callable[..., Any]) -> float:
+    """What the grader gives ``function`` on the question's calls."""
+    _, key = _spec_and_key(lesson)
+    _, q = spec_of(lesson, question)
+    calls = key.calls[q.id]
+    results = [{"ok": True, "value": function(*args)} for args in calls.args]
+    return grade_calls(q, Pulled("ok", results), calls, Outcome("ok")).points
+
+
+def calls_table() -> list[tuple[str, str, float, dict[str, float], float]]:
+    """(lesson, question, max points, points of each trivial solution, model solution's points)."""
+    rows = []
+    for lesson, question in CALLS_QUESTIONS:
+        spec, q = spec_of(lesson, question)
+        trivial = {name: calls_points(lesson, question, f) for name, f in trivial_calls(lesson, question).items()}
+        rows.append((lesson, question, q.points, trivial, calls_points(lesson, question, model_solution(spec, q))))
+    return rows
+
+
+def calls_markdown() -> str:
+    """The table of the questions graded by calls: each row names its own trivial solutions."""
+    lines = ["| question | points | trivial solutions (points) | model solution |", "|---|---:|---|---:|"]
+    for lesson, question, full, trivial, model in calls_table():
+        named = "; ".join(
+            f"{name}: 0 (hidden; {earned:g} if importable)"
+            if name == REFERENCE and hidden_reference(lesson)
+            else f"{name}: {earned:g}"
+            for name, earned in trivial.items()
+        )
+        lines.append(f"| {lesson} {question} | {full:g} | {named} | {model:g} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     import argparse
 
@@ -212,3 +326,5 @@ if __name__ == "__main__":
     parser.add_argument("--heldout", type=Path, help="a private held-out set (default: grading/heldout)")
     HELDOUT = parser.parse_args().heldout
     print(markdown())
+    print()
+    print(calls_markdown())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,8 +105,9 @@ class LessonSpec:
     questions: tuple[Question, ...]
     path: Path | None = field(default=None, compare=False)
     hidden_modules: tuple[str, ...] = ()
-    """corpuskit modules the graded kernel cannot import: the reference implementations of what
-    the lesson asks students to write (``corpuskit.extract`` for an extractor question)."""
+    """Modules the graded kernel cannot import: the reference implementations of what the lesson
+    asks students to write (``corpuskit.extract`` for an extractor question; ``corpuskit.evaluate``
+    and the third-party ``nervaluate`` for a span scorer)."""
     uses: tuple[str, ...] = ()
     """corpuskit functions the lesson's cells use on purpose (``corpuskit.evaluate.score_spans``);
     none may lie inside a hidden module."""
@@ -166,7 +168,7 @@ def parse_spec(data: Mapping[str, Any], path: Path | None = None) -> LessonSpec:
     where = str(path) if path else "spec"
     try:
         questions = tuple(_question(q) for q in data["questions"])
-        hidden = _dotted_names(data.get("hidden_modules", ()), "hidden_modules")
+        hidden = _hidden_modules(data.get("hidden_modules", ()))
         uses = _dotted_names(data.get("uses", ()), "uses")
         spec = LessonSpec(data["lesson"], data["title"], data["notebook"], questions, path, hidden, uses)
     except (KeyError, TypeError, ValueError) as err:
@@ -186,6 +188,27 @@ _DOTTED = re.compile(r"corpuskit(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 def _dotted_names(names: Any, key: str) -> tuple[str, ...]:
     if isinstance(names, str) or not all(isinstance(n, str) and _DOTTED.fullmatch(n) for n in names):
         raise ValueError(f"{key} must be a list of dotted names inside corpuskit, like 'corpuskit.extract'")
+    return tuple(names)
+
+
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _hidden_modules(names: Any) -> tuple[str, ...]:
+    """corpuskit modules, or third-party packages that compute what a lesson asks for.
+
+    The standard library is refused: a kernel without it does not start.
+    """
+    if isinstance(names, str) or not all(
+        isinstance(n, str)
+        and _MODULE.fullmatch(n)
+        and (_DOTTED.fullmatch(n) or (n != "corpuskit" and n.partition(".")[0] not in sys.stdlib_module_names))
+        for n in names
+    ):
+        raise ValueError(
+            "hidden_modules must be a list of dotted names of corpuskit modules or third-party packages, "
+            "like 'corpuskit.extract' or 'nervaluate'"
+        )
     return tuple(names)
 
 
