@@ -64,6 +64,17 @@ def test_tiny_solution_full_marks() -> None:
     assert report.events == ()
 
 
+def test_an_environment_or_corpus_under_tmp_still_starts_the_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Course environments built in a temporary folder (CI, the recipes' tests) live under /tmp,
+    # which the kernel's own /tmp would otherwise cover.
+    (tmp_path / "corpus").mkdir()
+    monkeypatch.setenv("CORPUSKIT_PATH", str(tmp_path / "corpus"))
+    report = tiny("tiny-solution")
+    assert (report.score, report.max_score, report.sandbox) == (8, 8, "on")
+
+
 def test_cell_that_raises_costs_only_its_question() -> None:
     report = tiny("cell-raises")
     assert points(report) == {"q1": 1, "q2": 1, "q3": 2, "q4": 3}  # q2 keeps what it had assigned: one of three words

@@ -141,8 +141,13 @@ def probe() -> Isolation:
     return Isolation(mode)
 
 
-def _layout(disk_mb: int) -> list[str]:
-    """The kernel's file system apart from the Python environment: system folders and a sized tmpfs."""
+def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
+    """The kernel's file system apart from the Python environment: system folders and a sized tmpfs.
+
+    ``/tmp`` links to the tmpfs, unless a folder the kernel must read lives under the host's
+    ``/tmp`` (a course environment built there): then ``/tmp`` is a read-only folder holding that
+    bind, and ``TMPDIR`` still points into the tmpfs.
+    """
     links = [
         arg
         for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -157,7 +162,7 @@ def _layout(disk_mb: int) -> list[str]:
         *("--perms", "1777", "--size", str(SHM_MB * MiB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"),
         *("--perms", "1777", "--size", str(disk_mb * MiB), "--tmpfs", str(INSIDE)),
         *("--perms", "1777", "--dir", str(INSIDE / "work"), "--perms", "1777", "--dir", str(INSIDE / "tmp")),
-        *("--symlink", str(INSIDE / "tmp"), "/tmp"),
+        *(("--symlink", str(INSIDE / "tmp"), "/tmp") if tmp_link else ()),
     ]
 
 
@@ -202,7 +207,7 @@ def sandbox_argv(
         *("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"),
         *(("--unshare-user", "--disable-userns") if mode == "user" else ()),
         *("--die-with-parent", "--new-session", "--hostname", "sandbox"),
-        *_layout(limits.disk_mb),
+        *_layout(limits.disk_mb, tmp_link=not any(f.is_relative_to("/tmp") for f in readable)),
     ]
     made: set[Path] = set()
     for folder in readable:
@@ -224,7 +229,7 @@ def sandbox_argv(
         "HOME": str(INSIDE / "work"),
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
-        "TMPDIR": "/tmp",
+        "TMPDIR": str(INSIDE / "tmp"),
         "MPLBACKEND": "Agg",
         "JPY_PARENT_PID": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
