@@ -66,7 +66,9 @@ def test_deleted_relabelled_and_drawn(server: LabelStudio, hanoi: Path, gold: Do
     import_annotations(hanoi, export, "labelstudio")
     words, label = recipes.DRAWN
     start = gold.text.index(words)
-    drawn = Entity("T103", start, start + len(words), words, label)
+    # A drawn region takes the first id above every pre-annotation's.
+    first_free = f"T{max(int(e.id[1:]) for e in gold.entities) + 1}"
+    drawn = Entity(first_free, start, start + len(words), words, label)
     kept = [
         dataclasses.replace(e, label="NORP", role=None) if e.id == "T2" else e for e in gold.entities if e.id != "T5"
     ]
