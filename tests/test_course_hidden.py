@@ -153,7 +153,7 @@ def test_lesson_6s_own_tokens_and_sentences_are_those_of_corpuskits_scorer() -> 
     import corpuskit
     from corpuskit.evaluate import sentence_counts
     from corpuskit.evaluate.agreement import token_labels
-    from corpuskit.evaluate.tokens import sentences
+    from corpuskit.tokens import sentences
 
     nb = nbformat.read(ROOT / "solutions" / "06-evaluation.ipynb", as_version=4)
     namespace: dict[str, Any] = {"__name__": "__lesson__"}
