@@ -267,6 +267,7 @@ def test_file_names_cannot_forge_summary_rows(tmp_path: Path, monkeypatch: pytes
     ]
     klass = make_class(tmp_path / "class", names)
     batch.grade_class(klass, tmp_path / "out", lesson="tiny", grading_dir=GRADING)
+    assert len(batch.read_reports([tmp_path / "out"])) == len(names)
     table = [line for line in (tmp_path / "out" / "summary.md").read_text().splitlines() if line.startswith("|")]
     rows = table[2:-1]  # header, rule, then one row per submission, then the mean
     assert len(rows) == len(names)

@@ -238,12 +238,15 @@ def grade_class(
         (str(folder.resolve()), str(target.resolve())),
     )
     reports: dict[Path, Report] = {}
-    write_text_atomic(target / MANIFEST, json.dumps({"reports": []}))
+    written: list[str] = []
+    write_manifest(target, written)
 
     def done(path: Path, data: dict[str, Any]) -> None:
         name = path.relative_to(folder).as_posix()
         report = Report.from_dict({**data, "submission": name})
-        write_text_atomic(target / REPORTS / report_name(name), report.to_json())
+        # Named after the path itself: the report's submission is cut to one line of bounded length.
+        written.append(report_name(name))
+        write_text_atomic(target / REPORTS / written[-1], report.to_json())
         reports[path] = report
         if progress is not None:
             progress(len(reports), len(todo), report)
@@ -252,15 +255,14 @@ def grade_class(
     # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
     _run_workers(todo, options, folder, jobs, done)
     ordered = [reports[path] for path in todo]
-    write_manifest(target, ordered)
+    write_manifest(target, written)
     # This run's reports only: whatever an earlier run left in OUT/reports/ stays out of the summary.
     write_summary(target, sorted(ordered, key=lambda r: r.submission))
     return ordered
 
 
-def write_manifest(out: Path, reports: Iterable[Report]) -> None:
-    names = sorted(report_name(r.submission) for r in reports)
-    write_text_atomic(out / MANIFEST, json.dumps({"reports": names}, indent=1) + "\n")
+def write_manifest(out: Path, names: Iterable[str]) -> None:
+    write_text_atomic(out / MANIFEST, json.dumps({"reports": sorted(names)}, indent=1) + "\n")
 
 
 def _listed(folder: Path) -> list[Path]:
@@ -302,7 +304,7 @@ def merge(folders: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]
     (target / REPORTS).mkdir(parents=True, exist_ok=True)
     for report in reports:
         write_text_atomic(target / REPORTS / report_name(report.submission), report.to_json())
-    write_manifest(target, reports)
+    write_manifest(target, [report_name(r.submission) for r in reports])
     write_summary(target, reports)
     return reports
 
