@@ -202,6 +202,49 @@ def test_an_answer_over_the_size_limit_is_refused_unread() -> None:
     assert pulled.status == "unserialisable" and "characters" in pulled.error
 
 
+def worst_case_lines() -> dict[str, str]:
+    """Forged answer lines of the size cap, each built to make some check on an answer slow."""
+    size = answers.MAX_ANSWER_CHARS - 100
+
+    def record(value: str) -> str:
+        return f'{{"status": "ok", "type": "list", "value": {value}}}'
+
+    def repeat(unit: str, head: str = "", tail: str = "") -> str:
+        return head + unit * ((size - len(head) - len(tail)) // len(unit)) + tail
+
+    return {
+        # A quote then escaped quotes: a per-quote rescan of the rest of the line is quadratic.
+        "escaped-quotes": repeat('\\"', '"'),
+        "escaped-quotes-in-a-record": record(repeat('\\"', '"', '"')),
+        "quotes": repeat('"'),
+        "backslash-at-the-end": repeat("a\\", '"'),
+        "brackets": record(repeat("[],", "[", "[]]")),
+        "nesting-at-the-limit": record(repeat("[" * 60 + "1" + "]" * 60 + ",", "[", "1]")),
+        "nesting-over-the-limit": repeat("["),
+        "small-integers": record(repeat("1,", "[", "1]")),
+        "floats": record(repeat("1.5e300,", "[", "1]")),
+        "one-long-integer": record(repeat("1")),
+        "one-long-float": record(repeat("1", "0.")),
+        "unicode-escapes": record(repeat("\\u00e9", '"', '"')),
+        "spans": record(repeat('[1,2,"X"],', "[", '[1,2,"X"]]')),
+        "keys": record(repeat('"k":1,', "{", '"k":1}')),
+    }
+
+
+def test_worst_case_answer_lines_of_the_cap_s_size_parse_in_linear_time() -> None:
+    import time
+
+    for name, raw in worst_case_lines().items():
+        assert len(raw) <= answers.MAX_ANSWER_CHARS, name
+        started = time.perf_counter()
+        pulled = answers.parse_outputs(printed(raw), TOKEN)
+        if pulled.status == "ok":
+            answers.type_problem(pulled.value, "spans")
+        elapsed = time.perf_counter() - started
+        # Linear checks take well under a second here; the quadratic scan took minutes on these lines.
+        assert elapsed < 3, f"{name}: {elapsed:.1f} s"
+
+
 def test_malformed_records_are_refused() -> None:
     for record in ("", "{", "[]", '{"status": "forged"}', '{"status": 5}', "null", '"ok"', "{" * 100_000):
         assert answers.parse_outputs(printed(record), TOKEN).status == "unserialisable"

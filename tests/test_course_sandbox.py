@@ -180,6 +180,12 @@ def test_a_hidden_module_that_does_not_exist_is_an_error() -> None:
         hidden_paths(["corpuskit.no_such_module"])
 
 
+def test_a_third_party_package_not_installed_has_nothing_to_hide() -> None:
+    import nervaluate
+
+    assert hidden_paths(["no_such_model_package", "nervaluate"]) == [Path(nervaluate.__file__).resolve().parent]
+
+
 @pytest.mark.usefixtures("sandbox_required")
 def test_attack_table_as_a_normal_user() -> None:
     """As root, run the attack table again as `nobody`, with a Python environment it can read."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 from collections.abc import Sequence
@@ -226,3 +227,79 @@ def test_corpus_path_roots_holding_private_folders_are_refused(
         args = [str(klass / "alice.ipynb")] if root != tmp_path else [str(klass), "--out", str(tmp_path / "out")]
         assert main(["grade", *args, *FLAGS]) == 1
         assert "CORPUSKIT_PATH root" in capsys.readouterr().err
+
+
+@given(
+    st.lists(
+        st.text(alphabet="ab_/%.-ü€|`\n", min_size=1, max_size=240).filter(lambda n: "//" not in n),
+        min_size=1,
+        max_size=6,
+        unique=True,
+    ),
+    st.integers(min_value=0, max_value=5),
+)
+def test_long_report_names_stay_one_to_one_and_under_the_limit(names: list[str], tail: int) -> None:
+    # Names alike up to their last characters, the long ones cut where the others are cut.
+    paths = [f"{name}{'ü' * tail}.ipynb" for name in names] + [f"{names[0]}{'ü' * tail}x.ipynb"]
+    reports = [batch.report_name(p) for p in paths]
+    assert len(set(reports)) == len(set(paths))
+    assert all(len(r.encode()) <= 255 and "/" not in r and "\n" not in r for r in reports)
+
+
+def test_a_file_name_of_the_longest_kind_gets_its_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_grade_one", fake_grade)
+    long = "03-entities-" + "ü" * 115 + ".ipynb"
+    assert len(long.encode()) > 240
+    klass = make_class(tmp_path / "class", [f"carol/{long}", "alice.ipynb"])
+    reports = batch.grade_class(klass, tmp_path / "out", lesson="tiny", grading_dir=GRADING)
+    assert sorted(r.submission for r in reports) == ["alice.ipynb", f"carol/{long}"]
+    assert len(batch.read_reports([tmp_path / "out"])) == 2
+
+
+def test_file_names_cannot_forge_summary_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_grade_one", fake_grade)
+    names = [
+        "zed/03 | graded | 12 | 1 | 1 |.ipynb",
+        "amy`|`x.ipynb",
+        "bo\n| forged | graded | 9 / 9 |\n.ipynb",
+        "cy\\|.ipynb",
+        "dee<b>*_[x](y)_*</b>.ipynb",
+    ]
+    klass = make_class(tmp_path / "class", names)
+    batch.grade_class(klass, tmp_path / "out", lesson="tiny", grading_dir=GRADING)
+    assert len(batch.read_reports([tmp_path / "out"])) == len(names)
+    table = [line for line in (tmp_path / "out" / "summary.md").read_text().splitlines() if line.startswith("|")]
+    rows = table[2:-1]  # header, rule, then one row per submission, then the mean
+    assert len(rows) == len(names)
+    for row in rows:
+        unescaped = re.findall(r"(?<!\\)(?:\\\\)*\|", row)
+        assert len(unescaped) == 5, row  # submission, status, score, q1: four cells
+    assert all("forged" not in r or r.startswith("| bo") for r in rows)
+
+
+def test_merge_reads_the_last_run_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_grade_one", fake_grade)
+    out = tmp_path / "out"
+    batch.grade_class(make_class(tmp_path / "first", ["mallory.ipynb"]), out, lesson="tiny", grading_dir=GRADING)
+    batch.grade_class(make_class(tmp_path / "second", ["alice.ipynb"]), out, lesson="tiny", grading_dir=GRADING)
+    assert (out / "reports" / "mallory.json").is_file()  # left alone, but not read
+    merged = batch.merge([out], tmp_path / "merged")
+    assert [r.submission for r in merged] == ["alice.ipynb"]
+    assert [r.submission for r in batch.merge([tmp_path / "merged"], tmp_path / "again")] == ["alice.ipynb"]
+
+
+@pytest.mark.slow
+def test_a_notebook_naming_another_lesson_is_refused_in_a_class(tmp_path: Path) -> None:
+    grading = tmp_path / "grading"
+    shutil.copytree(GRADING, grading)
+    spec = json.loads((grading / "lessons" / "tiny.json").read_text())
+    (grading / "lessons" / "tiny2.json").write_text(json.dumps({**spec, "lesson": "tiny2", "notebook": "tiny2.ipynb"}))
+    shutil.copy(grading / "lessons" / "tiny.py", grading / "lessons" / "tiny2.py")
+    nb = json.loads((COURSE / "tiny-solution.ipynb").read_text())
+    klass = tmp_path / "class"
+    klass.mkdir()
+    (klass / "tiny2-dave.ipynb").write_text(json.dumps(nb))  # metadata says tiny, the name tiny2
+    (klass / "tiny-erin.ipynb").write_text(json.dumps(nb))
+    reports = batch.grade_class(klass, tmp_path / "out", grading_dir=grading, release_dir=tmp_path)
+    status = {r.submission: (r.lesson, r.status) for r in reports}
+    assert status == {"tiny2-dave.ipynb": ("tiny2", "wrong-lesson"), "tiny-erin.ipynb": ("tiny", "graded")}

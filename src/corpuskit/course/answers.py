@@ -25,7 +25,7 @@ from typing import Any
 
 MARKER = "@@corpuskit-answer"
 # An answer bigger than this is refused rather than parsed (a hostile kernel can print a lot).
-MAX_ANSWER_CHARS = 5_000_000
+MAX_ANSWER_CHARS = 2_000_000
 # Plain data is shallow and its numbers are finite: deeper nesting, longer digit strings and
 # integers a float cannot hold exactly are refused before any rule compares them.
 MAX_DEPTH = 64
@@ -207,10 +207,15 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+# One token of the nesting scan: a whole string (an unterminated one runs to the end, so no later quote
+# starts a fresh scan) or a bracket. Possessive loops keep every match, hence the scan, linear in the line.
+_NESTING_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
+
+
 def _depth_over(raw: str, limit: int) -> bool:
     """Whether brackets outside strings nest deeper than ``limit`` (checked before parsing, which recurses)."""
     depth = 0
-    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
+    for m in _NESTING_TOKEN.finditer(raw):
         token = m.group()
         if token in "[{":
             depth += 1

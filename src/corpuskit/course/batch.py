@@ -10,7 +10,9 @@ Each submission is graded in a process of its own, forked from this one (up to `
 time), with its own sandboxed kernel; the lesson's answer key is computed once, before the
 first fork. A submission that cannot be graded at all (no lesson, a symbolic link, an
 unexpected error, a grading process killed for memory) gets a report with status
-``not-graded``: one bad file never stops the class.
+``not-graded``: one bad file never stops the class. Without a lesson given, a submission whose
+file name starts with a lesson id is graded as that lesson, so one whose metadata names another
+is refused ``wrong-lesson`` rather than listed, with full marks, among the wrong lesson's rows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ from corpuskit.errors import CorpuskitError
 from corpuskit.fileio import write_text_atomic
 
 REPORTS = "reports"
+# The report files a run or a merge wrote, so a later merge leaves out what earlier runs left behind.
+MANIFEST = "reports.json"
+# A report name longer than this is cut and told apart by a hash of the whole submission path
+# (file systems allow 255 bytes; the names kept whole are shorter than every cut one).
+REPORT_NAME_BYTES = 200
 Progress = Callable[[int, int, Report], None]
 
 
@@ -89,13 +96,30 @@ def report_name(submission: str) -> str:
     """The file name of a submission's report, one to one: ``alice/01.ipynb`` -> ``alice%2F01.json``.
 
     Percent-encoding keeps names apart that a readable join would merge (``alice/01``, ``alice__01``).
+    A name over ``REPORT_NAME_BYTES`` keeps its first ``REPORT_NAME_BYTES`` characters and adds a
+    hash of the whole path, so it stays under the file system's limit and apart from every other.
     """
-    return quote(submission.removesuffix(".ipynb"), safe="-._~") + ".json"
+    import hashlib
+
+    encoded = quote(submission.removesuffix(".ipynb"), safe="-._~")
+    if len(encoded) <= REPORT_NAME_BYTES:
+        return encoded + ".json"
+    cut = encoded[:REPORT_NAME_BYTES]
+    cut = cut[: cut.rfind("%")] if "%" in cut[-2:] else cut  # never half an escape
+    return f"{cut}~{hashlib.sha256(submission.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}.json"
 
 
 def _not_graded(path: str, options: Options, why: str) -> dict[str, Any]:
     lesson = options.lesson or "?"
     return Report(path, lesson, lesson, "not-graded", (), (CellEvent(-1, None, "not-graded", why),)).to_dict()
+
+
+def _lesson_named(path: Path, grading_dir: str | None) -> str | None:
+    """The longest lesson id the file name starts with, or None."""
+    from corpuskit.course.spec import find_grading_dir, lesson_ids
+
+    named = [lesson for lesson in lesson_ids(find_grading_dir(grading_dir)) if path.stem.startswith(lesson)]
+    return max(named, key=len) if named else None
 
 
 def _grade_one(path: str, options: Options, folder: Path) -> dict[str, Any]:
@@ -106,7 +130,8 @@ def _grade_one(path: str, options: Options, folder: Path) -> dict[str, Any]:
         read_submission(Path(path), folder)
         report = grade(
             path,
-            lesson=options.lesson,
+            # The name decides where it names a lesson: grade() refuses metadata naming another.
+            lesson=options.lesson or _lesson_named(Path(path), options.grading_dir),
             grading_dir=options.grading_dir,
             limits=options.limits,
             sandbox=options.sandbox,
@@ -213,11 +238,15 @@ def grade_class(
         (str(folder.resolve()), str(target.resolve())),
     )
     reports: dict[Path, Report] = {}
+    written: list[str] = []
+    write_manifest(target, written)
 
     def done(path: Path, data: dict[str, Any]) -> None:
         name = path.relative_to(folder).as_posix()
         report = Report.from_dict({**data, "submission": name})
-        write_text_atomic(target / REPORTS / report_name(name), report.to_json())
+        # Named after the path itself: the report's submission is cut to one line of bounded length.
+        written.append(report_name(name))
+        write_text_atomic(target / REPORTS / written[-1], report.to_json())
         reports[path] = report
         if progress is not None:
             progress(len(reports), len(todo), report)
@@ -226,20 +255,40 @@ def grade_class(
     # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
     _run_workers(todo, options, folder, jobs, done)
     ordered = [reports[path] for path in todo]
+    write_manifest(target, written)
     # This run's reports only: whatever an earlier run left in OUT/reports/ stays out of the summary.
     write_summary(target, sorted(ordered, key=lambda r: r.submission))
     return ordered
 
 
+def write_manifest(out: Path, names: Iterable[str]) -> None:
+    write_text_atomic(out / MANIFEST, json.dumps({"reports": sorted(names)}, indent=1) + "\n")
+
+
+def _listed(folder: Path) -> list[Path]:
+    """The report files the folder's last run wrote (every one in ``reports/`` when it kept no list)."""
+    if not (folder / MANIFEST).is_file():
+        return sorted((folder / REPORTS).glob("*.json"))
+    try:
+        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["reports"]
+        if not all(isinstance(n, str) and n == Path(n).name for n in names):
+            raise TypeError("a name that is not a plain file name")
+    except (ValueError, KeyError, TypeError) as err:
+        raise BatchError(f"{folder / MANIFEST}: not a list of reports ({type(err).__name__}: {err})") from None
+    return [folder / REPORTS / name for name in sorted(names)]
+
+
 def read_reports(folders: Iterable[Path]) -> list[Report]:
-    """The reports in each folder's ``reports/``, sorted by submission; a submission twice is an error."""
+    """The reports each folder's last run wrote, sorted by submission; a submission twice is an error."""
     seen: dict[str, Report] = {}
     for folder in folders:
         if not (folder / REPORTS).is_dir():
             raise BatchError(f"{folder}: no {REPORTS}/ folder (is it the --out of a grading run?)")
-        for path in sorted((folder / REPORTS).glob("*.json")):
+        for path in _listed(folder):
             try:
                 report = Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except FileNotFoundError:
+                raise BatchError(f"{path}: listed in {folder / MANIFEST} but missing") from None
             except (ValueError, KeyError, TypeError) as err:
                 raise BatchError(f"{path}: not a corpuskit report ({type(err).__name__}: {err})") from None
             if report.submission in seen and seen[report.submission] != report:
@@ -255,6 +304,7 @@ def merge(folders: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]
     (target / REPORTS).mkdir(parents=True, exist_ok=True)
     for report in reports:
         write_text_atomic(target / REPORTS / report_name(report.submission), report.to_json())
+    write_manifest(target, [report_name(r.submission) for r in reports])
     write_summary(target, reports)
     return reports
 
@@ -295,7 +345,11 @@ def summary_markdown(reports: Sequence[Report]) -> str:
     for r in reports:
         points = {q.id: q.points for q in r.questions}
         cells = [f"{points[i]:g}" if i in points else "" for i in ids]
-        lines.append(f"| {r.submission} | {r.status} | {r.score:g} / {r.max_score:g} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {markdown_cell(r.submission)} | {r.status} | {r.score:g} / {r.max_score:g} | "
+            + " | ".join(cells)
+            + " |"
+        )
     if reports:
         means = []
         for i in ids:
@@ -303,6 +357,14 @@ def summary_markdown(reports: Sequence[Report]) -> str:
             means.append(f"{sum(got) / len(got):.2f}" if got else "")
         lines.append("| **mean** | | | " + " | ".join(means) + " |")
     return "\n".join(lines) + "\n"
+
+
+def markdown_cell(text: str) -> str:
+    """Text as one Markdown table cell: no character of a file name can end the cell or the row."""
+    import re
+
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
 
 
 def histogram_png(reports: Sequence[Report], path: Path) -> bool:

@@ -38,7 +38,15 @@ from typing import TYPE_CHECKING
 from corpuskit.course import answers
 from corpuskit.course.kernel import Kernel, Outcome
 from corpuskit.course.key import AnswerKey, cached_key, sent_texts
-from corpuskit.course.notebook import code_cells, grade_id, lesson_of, read_notebook, release_copy, restore_locked
+from corpuskit.course.notebook import (
+    code_cells,
+    field,
+    grade_id,
+    lesson_of,
+    read_notebook,
+    release_copy,
+    restore_locked,
+)
 from corpuskit.course.questions import grade_calls, grade_function, grade_value, result
 from corpuskit.course.report import CellEvent, QuestionResult, Report
 from corpuskit.course.sandbox import Isolation, KernelFactory, Limits, kernel_factory, lease_uid, probe
@@ -314,7 +322,7 @@ def grade(
     warnings = [w for w in (isolation.warning(),) if w]
     described = isolation.describe(limits)
     heldout_name = f"{'private' if heldout_dir is not None else 'public'} set {heldout_root.resolve()}"
-    claimed = nb.get("metadata", {}).get("corpuskit", {}).get("lesson") if nb is not None else None
+    claimed = field(nb, "metadata", "corpuskit").get("lesson")
     if nb is not None and isinstance(claimed, str) and claimed != spec.lesson:
         refusal, why = "wrong-lesson", f"this notebook is lesson {claimed!r}, but it was graded as {spec.lesson!r}"
     if refusal:

@@ -14,21 +14,30 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 
+def field(node: Any, *keys: str) -> Mapping[str, Any]:
+    """``node[keys[0]][keys[1]]...`` when each step is a JSON object, else empty.
+
+    A submitted notebook's JSON is the student's: any field may hold a list, a string or a number
+    where an object belongs, and must make the grader refuse or ignore it, never crash.
+    """
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node if isinstance(node, Mapping) else {}
+
+
 def code_cells(nb: NotebookNode) -> list[int]:
     return [i for i, cell in enumerate(nb.cells) if cell.get("cell_type") == "code"]
 
 
 def grade_id(cell: Mapping[str, Any]) -> str | None:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    value = meta.get("grade_id") if isinstance(meta, Mapping) else None
+    value = field(cell, "metadata", "nbgrader").get("grade_id")
     return str(value) if value is not None else None
 
 
 def lesson_of(path: Path, nb: Mapping[str, Any] | None, grading_dir: Path) -> str:
     """The lesson a submission belongs to: its metadata, else the longest lesson id its name starts with."""
     if nb is not None:
-        meta = nb.get("metadata", {}).get("corpuskit", {})
-        lesson = meta.get("lesson") if isinstance(meta, Mapping) else None
+        lesson = field(nb, "metadata", "corpuskit").get("lesson")
         if isinstance(lesson, str) and lesson in lesson_ids(grading_dir):
             return lesson
     matches = [lesson for lesson in lesson_ids(grading_dir) if path.stem.startswith(lesson)]
@@ -86,11 +95,14 @@ def read_notebook(path: Path) -> tuple[Any, str, str]:
     except Exception as err:
         where = "/".join(map(str, getattr(err, "path", ()) or ()))[:100]
         return None, "invalid-notebook", f"not a valid notebook ({type(err).__name__} at /{where})"
-    if not isinstance(nb.get("cells"), list) or not any(c.get("cell_type") == "code" for c in nb.cells):
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not any(isinstance(c, Mapping) and c.get("cell_type") == "code" for c in cells):
         return None, "no-cells", "the notebook has no code cells"
-    kernelspec = nb.get("metadata", {}).get("kernelspec") or {}
-    name = str(kernelspec.get("name", "python3")) if isinstance(kernelspec, Mapping) else "?"
-    language = str(kernelspec.get("language", "")).lower() if isinstance(kernelspec, Mapping) else "?"
+    if not all(isinstance(c, Mapping) for c in cells):
+        return None, "invalid-notebook", "not a valid notebook (a cell that is not an object)"
+    kernelspec = field(nb, "metadata", "kernelspec")
+    name = str(kernelspec.get("name", "python3"))
+    language = str(kernelspec.get("language", "")).lower()
     if (language and language != "python") or (not language and not name.startswith("python")):
         why = f"the notebook is for the kernel {name!r} ({language or 'no language'}), not Python 3"
         return None, "wrong-kernel", why
@@ -108,7 +120,7 @@ def release_copy(spec: LessonSpec, release_dir: Path) -> Any:
 
 def cell_source(cell: Mapping[str, Any]) -> str:
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    return "".join(map(str, source)) if isinstance(source, list) else str(source)
 
 
 def restore_locked(nb: NotebookNode, release: NotebookNode) -> list[tuple[str, str]]:
@@ -122,8 +134,8 @@ def restore_locked(nb: NotebookNode, release: NotebookNode) -> list[tuple[str, s
     import copy
 
     def locked(cell: Mapping[str, Any]) -> bool:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        return bool(isinstance(meta, Mapping) and meta.get("locked") and not meta.get("solution"))
+        meta = field(cell, "metadata", "nbgrader")
+        return bool(meta.get("locked") and not meta.get("solution"))
 
     released = {gid: cell for cell in release.cells if (gid := grade_id(cell)) is not None and locked(cell)}
     before = [gid for cell in nb.cells if (gid := grade_id(cell)) is not None]

@@ -249,7 +249,9 @@ def hidden_paths(modules: Sequence[str]) -> list[Path]:
     """The files that make up each hidden module: a package's folder, a module's file, and the
     compiled copies of a module beside it (its ``__pycache__`` folder, hidden as a whole).
 
-    A name that does not exist is an error: a typo would leave the reference implementation visible.
+    A corpuskit module that does not exist is an error: a typo would leave the reference
+    implementation visible. A third-party package that is not installed (an optional statistical
+    model) has nothing to hide and is skipped.
     """
     from corpuskit.errors import GradingError
 
@@ -259,6 +261,8 @@ def hidden_paths(modules: Sequence[str]) -> list[Path]:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             spec = None
+        if (spec is None or spec.origin is None) and name.partition(".")[0] != "corpuskit":
+            continue
         if spec is None or spec.origin is None:
             raise GradingError(f"hidden module {name!r}: no such module")
         origin = Path(spec.origin).resolve()
