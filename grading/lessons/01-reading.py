@@ -9,11 +9,6 @@ import corpuskit
 
 
 @cache
-def _doc() -> corpuskit.Document:
-    return corpuskit.load("hanoi-summit-2019")
-
-
-@cache
 def _nlp() -> Any:
     import spacy
 
@@ -22,30 +17,30 @@ def _nlp() -> Any:
     return nlp
 
 
-def _people() -> list[corpuskit.Cluster]:
-    return [c for c in _doc().clusters if c.type == "PERSON" and not c.members]
+def _people(doc: corpuskit.Document) -> list[corpuskit.Cluster]:
+    return [c for c in doc.clusters if c.type == "PERSON" and not c.members]
 
 
-def n_paragraphs() -> int:
-    return sum(1 for s in _doc().sections if s.kind == "paragraph")
+def n_paragraphs(doc: corpuskit.Document) -> int:
+    return sum(1 for s in doc.sections if s.kind == "paragraph")
 
 
-def sentences_per_section() -> dict[str, int]:
-    return {s.id: len(list(_nlp()(s.text).sents)) for s in _doc().sections}
+def sentences_per_section(doc: corpuskit.Document) -> dict[str, int]:
+    return {s.id: len(list(_nlp()(s.text).sents)) for s in doc.sections}
 
 
-def n_words() -> int:
-    return sum(1 for t in _nlp()(_doc().text) if not t.is_punct and not t.is_space)
+def n_words(doc: corpuskit.Document) -> int:
+    return sum(1 for t in _nlp()(doc.text) if not t.is_punct and not t.is_space)
 
 
-def mentions_per_person() -> dict[str, int]:
-    return {c.name: len(c.mentions) for c in _people()}
+def mentions_per_person(doc: corpuskit.Document) -> dict[str, int]:
+    return {c.name: len(c.mentions) for c in _people(doc)}
 
 
-def people() -> dict[str, dict[str, int]]:
+def people(doc: corpuskit.Document) -> dict[str, dict[str, int]]:
     """Rows by person name (the table rule compares these columns row by row)."""
     rows = {}
-    for c in _people():
+    for c in _people(doc):
         forms = [m.form for m in c.mentions]
         rows[c.name] = {
             "name": forms.count("name"),
@@ -56,5 +51,5 @@ def people() -> dict[str, dict[str, int]]:
     return rows
 
 
-def gpe_texts() -> list[str]:
-    return sorted({e.text for e in _doc().entities if e.label == "GPE"})
+def gpe_texts(doc: corpuskit.Document) -> list[str]:
+    return sorted({e.text for e in doc.entities if e.label == "GPE"})

@@ -6,8 +6,6 @@ test fails if the two drift apart.
 
 from __future__ import annotations
 
-from functools import cache
-
 import corpuskit
 
 CLASSMATE = {
@@ -35,60 +33,55 @@ HARD_CASES = [
 NOT_IN_ARTICLE = "FAC"
 
 
-@cache
-def _doc() -> corpuskit.Document:
-    return corpuskit.load("hanoi-summit-2019")
+def _section(doc: corpuskit.Document, sid: str) -> corpuskit.Section:
+    return next(s for s in doc.sections if s.id == sid)
 
 
-def _section(sid: str) -> corpuskit.Section:
-    return next(s for s in _doc().sections if s.id == sid)
-
-
-def _gold_in(*sids: str) -> list[tuple[int, int, str]]:
+def _gold_in(doc: corpuskit.Document, *sids: str) -> list[tuple[int, int, str]]:
     spans = []
     for sid in sids:
-        s = _section(sid)
-        spans += [(e.start, e.end, e.label) for e in _doc().entities if s.start <= e.start and e.end <= s.end]
+        s = _section(doc, sid)
+        spans += [(e.start, e.end, e.label) for e in doc.entities if s.start <= e.start and e.end <= s.end]
     return spans
 
 
-def caption_spans() -> list[tuple[int, int, str]]:
-    return _gold_in("S3")
+def caption_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return _gold_in(doc, "S3")
 
 
-def s4_spans() -> list[tuple[int, int, str]]:
-    return _gold_in("S4")
+def s4_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return _gold_in(doc, "S4")
 
 
-def classmate_f1() -> dict[str, float]:
+def classmate_f1(doc: corpuskit.Document) -> dict[str, float]:
     from corpuskit.evaluate import score_spans
     from corpuskit.formats.markup import parse_entities
 
     spans = [
         (e.start, e.end, e.label)
         for sid, markup in CLASSMATE.items()
-        for e in parse_entities(markup, _doc(), start=_section(sid).start)
+        for e in parse_entities(markup, doc, start=_section(doc, sid).start)
     ]
-    result = score_spans(_gold_in(*CLASSMATE), spans).strict
+    result = score_spans(_gold_in(doc, *CLASSMATE), spans).strict
     return {label: counts.f1 for label, counts in result.by_label.items()}
 
 
-def hard_cases() -> dict[str, str]:
+def hard_cases(doc: corpuskit.Document) -> dict[str, str]:
     answers = {}
     for key, sid, text in HARD_CASES:
         if sid is None or text is None:
             answers[key] = NOT_IN_ARTICLE
             continue
-        s = _section(sid)
-        start = _doc().text.index(text, s.start)
-        answers[key] = next(e.label for e in _doc().entities if (e.start, e.end) == (start, start + len(text)))
+        s = _section(doc, sid)
+        start = doc.text.index(text, s.start)
+        answers[key] = next(e.label for e in doc.entities if (e.start, e.end) == (start, start + len(text)))
     return answers
 
 
-def s21_quotes() -> list[tuple[int, int, str]]:
-    s = _section("S21")
+def s21_quotes(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    s = _section(doc, "S21")
     return [
         (q.content.start, q.content.end, q.kind)
-        for q in _doc().quotes
+        for q in doc.quotes
         if s.start <= q.content.start and q.content.end <= s.end
     ]

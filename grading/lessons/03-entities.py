@@ -29,47 +29,41 @@ PATTERNS = [
 ]
 
 
-@cache
-def _doc() -> corpuskit.Document:
-    return corpuskit.load("hanoi-summit-2019")
-
-
-def gold_spans() -> list[tuple[int, int, str]]:
-    return [(e.start, e.end, e.label) for e in _doc().entities]
+def gold_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [(e.start, e.end, e.label) for e in doc.entities]
 
 
 @cache
-def _ruler_spans() -> tuple[tuple[int, int, str], ...]:
+def _ruler_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     import spacy
 
     nlp = spacy.blank("en")
     nlp.add_pipe("entity_ruler").add_patterns(PATTERNS)
-    return tuple((e.start_char, e.end_char, e.label_) for e in nlp(_doc().text).ents)
+    return tuple((e.start_char, e.end_char, e.label_) for e in nlp(text).ents)
 
 
-def ruler_spans() -> list[tuple[int, int, str]]:
-    return list(_ruler_spans())
+def ruler_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return list(_ruler_spans(doc.text))
 
 
-def _result() -> Any:
+def _result(doc: corpuskit.Document) -> Any:
     from corpuskit.evaluate import score_spans
 
-    return score_spans(gold_spans(), ruler_spans())
+    return score_spans(gold_spans(doc), ruler_spans(doc))
 
 
-def ruler_scores() -> dict[str, float]:
-    result = _result()
+def ruler_scores(doc: corpuskit.Document) -> dict[str, float]:
+    result = _result(doc)
     return {schema: result.schema(schema).f1 for schema in ("strict", "partial")}
 
 
-def per_label() -> dict[str, dict[str, float]]:
-    strict = _result().schema("strict")
+def per_label(doc: corpuskit.Document) -> dict[str, dict[str, float]]:
+    strict = _result(doc).schema("strict")
     return {label: {"precision": c.precision, "recall": c.recall, "f1": c.f1} for label, c in strict.by_label.items()}
 
 
-def missed_texts() -> list[str]:
-    gold = gold_spans()
-    text = _doc().text
-    return sorted(
-        {text[gold[m.gold][0] : gold[m.gold][1]] for m in _result().schema("strict").matches if m.outcome == "missed"}
-    )
+def missed_texts(doc: corpuskit.Document) -> list[str]:
+    gold = gold_spans(doc)
+    text = doc.text
+    matches = _result(doc).schema("strict").matches
+    return sorted({text[gold[m.gold][0] : gold[m.gold][1]] for m in matches if m.outcome == "missed"})

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
 
 import corpuskit
 
 PASSAGE = re.compile(r'"[^"\n]*"')
 
 
-@cache
-def _doc() -> corpuskit.Document:
-    return corpuskit.load("hanoi-summit-2019")
-
-
-def passages() -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in PASSAGE.finditer(_doc().text)]
+def passages(doc: corpuskit.Document) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in PASSAGE.finditer(doc.text)]
 
 
 def _kind_by_rule(content: str) -> str:
@@ -29,12 +23,12 @@ def _kind_by_rule(content: str) -> str:
     return "mixed"
 
 
-def rule_kinds() -> dict[str, str]:
-    return {q.id: _kind_by_rule(q.content.text) for q in _doc().quotes}
+def rule_kinds(doc: corpuskit.Document) -> dict[str, str]:
+    return {q.id: _kind_by_rule(q.content.text) for q in doc.quotes}
 
 
-def resolved() -> dict[str, str]:
-    doc = _doc()
+def resolved(doc: corpuskit.Document) -> dict[str, str]:
+    doc = doc
     mention_at = {(m.start, m.end): (m.form, c.name) for c in doc.clusters for m in c.mentions}
     out = {}
     for q in doc.quotes:
@@ -45,16 +39,16 @@ def resolved() -> dict[str, str]:
     return out
 
 
-def voices() -> dict[str, int]:
-    return dict(Counter(q.speaker for q in _doc().quotes if q.nested_in is None))
+def voices(doc: corpuskit.Document) -> dict[str, int]:
+    return dict(Counter(q.speaker for q in doc.quotes if q.nested_in is None))
 
 
-def marks_scores() -> dict[str, float]:
+def marks_scores(doc: corpuskit.Document) -> dict[str, float]:
     from corpuskit.evaluate.layers import match_quotes
     from corpuskit.model import Quote, Span
 
-    doc = _doc()
-    found = passages()
+    doc = doc
+    found = passages(doc)
     predicted = [
         Quote(f"P{i}", Span(s, e, doc.text[s:e]), None, None, None, "direct") for i, (s, e) in enumerate(found)
     ]

@@ -7,7 +7,6 @@ gives the value each must normalise to, from the table in the lesson (values che
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
 from typing import Any
 
 import corpuskit
@@ -48,7 +47,7 @@ CASES: dict[tuple[str, str, str], str | None] = {
 }
 
 
-def normalise_inputs() -> list[list[str]]:
+def normalise_inputs(doc: corpuskit.Document) -> list[list[str]]:
     return [list(case) for case in CASES]
 
 
@@ -56,20 +55,15 @@ def normalise_reference(expression: str, dct: str, tense: str) -> str | None:
     return CASES[(expression, dct, tense)]
 
 
-@cache
-def _doc() -> corpuskit.Document:
-    return corpuskit.load("hanoi-summit-2019")
+def event_types(doc: corpuskit.Document) -> dict[str, int]:
+    return dict(Counter(e.type for e in doc.events))
 
 
-def event_types() -> dict[str, int]:
-    return dict(Counter(e.type for e in _doc().events))
-
-
-def met() -> list[str]:
+def met(doc: corpuskit.Document) -> list[str]:
     return sorted(
         {
             a.cluster
-            for e in _doc().events
+            for e in doc.events
             if e.type == "Contact.Meet" and e.realis == "actual"
             for a in e.arguments
             if a.role == "Entity" and a.cluster
@@ -87,12 +81,12 @@ def _status(event: Any) -> str:
     return "hypothetical"
 
 
-def status_of() -> dict[str, str]:
-    return {e.id: _status(e) for e in _doc().events}
+def status_of(doc: corpuskit.Document) -> dict[str, str]:
+    return {e.id: _status(e) for e in doc.events}
 
 
-def anchors() -> dict[str, str]:
-    doc = _doc()
+def anchors(doc: corpuskit.Document) -> dict[str, str]:
+    doc = doc
     timex_at = {(t.start, t.end): t for t in doc.timexes}
     out = {}
     for e in doc.events:

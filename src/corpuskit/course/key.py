@@ -18,6 +18,9 @@ from corpuskit.course.score import QUOTE_LAYERS, speaker_names
 from corpuskit.course.spec import LessonSpec, Question
 from corpuskit.errors import GradingError
 
+# The article the lessons are written on; a course on another corpus document names its id.
+DEFAULT_DOCUMENT = "hanoi-summit-2019"
+
 
 @dataclass(frozen=True, slots=True)
 class Heldout:
@@ -41,7 +44,11 @@ class AnswerKey:
     calls: Mapping[str, Calls] = field(default_factory=dict)
 
 
-def answer_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path | None = None) -> AnswerKey:
+def answer_key(
+    spec: LessonSpec, grading_dir: Path, heldout_root: Path | None = None, document: str = DEFAULT_DOCUMENT
+) -> AnswerKey:
+    """The key of ``spec`` for the corpus document ``document``: every ``compute`` function and every
+    calls' ``inputs`` function of the lesson's grading module takes that document as its one argument."""
     module: Any = None
     if spec.module_path is not None:
         loader = importlib.util.spec_from_file_location(
@@ -60,15 +67,20 @@ def answer_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path | None = 
             raise GradingError(f"{spec.lesson}: question {q.id}: no function {name!r} in {where}")
         return getattr(module, name)
 
+    doc = None
+    if any(q.compute is not None or q.calls is not None for q in spec.questions):
+        from corpuskit.corpus import load
+
+        doc = load(document)
     for q in spec.questions:
         if q.kind == "value":
             if q.compute is not None:
                 # Round-trip through JSON so expected values are exactly the kind of data answers are.
-                expected[q.id] = json.loads(json.dumps(function(q, q.compute)()))
+                expected[q.id] = json.loads(json.dumps(function(q, q.compute)(doc)))
             else:
                 expected[q.id] = q.expected
         elif q.calls is not None:
-            args = json.loads(json.dumps(function(q, q.calls.inputs)()))
+            args = json.loads(json.dumps(function(q, q.calls.inputs)(doc)))
             reference = function(q, q.calls.reference)
             calls[q.id] = Calls(tuple(args), tuple(json.loads(json.dumps(reference(*a))) for a in args))
         else:
