@@ -43,7 +43,7 @@ SPEC: dict[str, Any] = {
 }
 
 MODULE = """
-def count_inputs():
+def count_inputs(doc):
     return [
         [[[0, 3, "PERSON"], [5, 9, "GPE"]], [[0, 3, "PERSON"], [5, 8, "GPE"]]],
         [[[0, 3, "PERSON"]], []],
@@ -77,7 +77,7 @@ def count_outcomes(gold, pred):
 
 REFERENCE: dict[str, Any] = {}
 exec(MODULE, REFERENCE)
-ARGS = tuple(json.loads(json.dumps(REFERENCE["count_inputs"]())))
+ARGS = tuple(json.loads(json.dumps(REFERENCE["count_inputs"](None))))
 CALLS = _Calls(ARGS, tuple(REFERENCE["count_reference"](*a) for a in ARGS))
 
 
