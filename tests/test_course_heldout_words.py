@@ -23,35 +23,39 @@ from tests.trivial import HELD_OUT_QUESTIONS
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "grading" / "heldout"
 
+
+def _listed(text: str) -> set[str]:
+    return set(text.split())
+
+
 # Closed classes of English that any rule for dates, times or names is written from without
 # reading a text: they are in the held-out texts because every news text has them.
-# fmt: off
-CALENDAR = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",  # AP style
-    "spring", "summer", "autumn", "fall", "winter",
-    "morning", "afternoon", "evening", "night", "noon", "midnight", "tonight", "today", "yesterday", "tomorrow",
-    "now", "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month",
-    "months", "year", "years", "decade", "decades",
-}
-NUMBERS = {
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "few",
-    "several", "dozen", "half", "first", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-    "tenth", "final",
-}
+CALENDAR = _listed(
+    """
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    spring summer autumn fall winter
+    morning afternoon evening night noon midnight tonight today yesterday tomorrow now
+    second seconds minute minutes hour hours day days week weeks month months year years decade decades
+    """
+)
+NUMBERS = _listed(
+    """
+    one two three four five six seven eight nine ten eleven twelve few several dozen half
+    first third fourth fifth sixth seventh eighth ninth tenth final
+    """
+)
 # Determiners, prepositions, conjunctions and adverbs of time: the glue of relative dates
 # ("this week", "two days later", "the previous day", "every Monday") and of sentence openings.
-FUNCTION_WORDS = {
-    "the", "this", "that", "last", "next", "later", "earlier", "before", "after", "ago", "every", "each",
-    "full", "or", "and", "but", "of", "in", "on", "at",
-}
-# fmt: on
+FUNCTION_WORDS = _listed(
+    "the this that last next later earlier before after ago every each full or and but of in on at"
+)
 PLAIN_ENGLISH = CALENDAR | NUMBERS | FUNCTION_WORDS
 
-# Lesson 4's quote finder lists reporting verbs and other words that occur in the held-out texts
-# and not in the article; its rules are being rewritten from the article and invented sentences.
+# Lesson 4's quote finder names reporting verbs and other words that occur in the held-out texts
+# and not in the article (grading/heldout/README.md); it leaves this set once its rules come from
+# the article and general English alone.
 KNOWN_TO_FAIL = {("04-quotes", "q6-find-quotes")}
 
 

@@ -31,14 +31,20 @@ PATTERNS = [
 # A run of two or more capitalised words (question 6a).
 NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
 TITLE_WORDS = {"President", "Secretary", "State", "Chairman", "Governor", "Senator", "Premier", "Prime"}
-NOT_NAMES = {
-    "The", "A", "An", "In", "On", "At", "It", "But", "And", "After", "According", "However", "Though",
-    "Despite", "Following", "There",
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
-    "North", "South", "United", "States", "Republic", "Peninsula", "House", "Hotel",
-}  # fmt: skip
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+NOT_NAMES = _words(
+    """
+    The A An In On At It But And After According However Though Despite Following There
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    January February March April May June July August September October November December
+    North South United States Republic Peninsula House Hotel
+    """
+)
 
 
 def gold_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
