@@ -1,10 +1,13 @@
 """Expected answers of lesson 2, computed from the gold in the grader's process (never in the kernel).
 
-``CLASSMATE`` repeats the lesson's locked cell of the same name; the solution-scores-full-marks
-test fails if the two drift apart.
+``CLASSMATE`` repeats the lesson's locked cell of the same name, and ``WEEKDAY``, ``MONTH`` and
+``NUMBER`` its locked cell of date words; the solution-scores-full-marks test fails if they drift
+apart.
 """
 
 from __future__ import annotations
+
+import re
 
 import corpuskit
 
@@ -85,3 +88,29 @@ def s21_quotes(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
         for q in doc.quotes
         if s.start <= q.content.start and q.content.end <= s.end
     ]
+
+
+WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)"
+)
+NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few)"
+# Question 6a: calendar dates, longest alternative first.
+CALENDAR = re.compile(
+    rf"\b(?:{WEEKDAY}, {MONTH} \d{{1,2}}, \d{{4}}|{MONTH} \d{{1,2}}(?:, \d{{4}})?|{MONTH} \d{{4}}"
+    rf"|{WEEKDAY}|{MONTH}|(?:19|20)\d\d)(?![\w-])"
+)
+# Question 6b: clock times and parts of days.
+CLOCK = re.compile(
+    rf"\b(?:{WEEKDAY} (?:morning|afternoon|evening|night)|\d{{1,2}}(?::\d\d)? ?(?:a\.m\.|p\.m\.)(?: local time)?"
+    rf"|\d{{4}} (?:GMT|UTC)|{NUMBER} (?:hours?|minutes?))(?![\w-])"
+)
+
+
+def calendar_dates(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "DATE") for m in CALENDAR.finditer(doc.text)]
+
+
+def clock_times(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "TIME") for m in CLOCK.finditer(doc.text)]

@@ -1,11 +1,12 @@
 """Expected answers of lesson 3, computed from the gold in the grader's process (never in the kernel).
 
-``PATTERNS`` repeats the lesson's locked gazetteer cell; the solution-scores-full-marks test
-fails if the two drift apart.
+``PATTERNS`` repeats the lesson's locked gazetteer cell, and ``TITLE_WORDS`` and ``NOT_NAMES`` its
+locked stop lists; the solution-scores-full-marks test fails if they drift apart.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -27,6 +28,23 @@ PATTERNS = [
     {"label": "DATE", "pattern": "Thursday"},
     {"label": "DATE", "pattern": "Wednesday"},
 ]
+# A run of two or more capitalised words (question 6a).
+NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
+TITLE_WORDS = {"President", "Secretary", "State", "Chairman", "Governor", "Senator", "Premier", "Prime"}
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+NOT_NAMES = _words(
+    """
+    The A An In On At It But And After According However Though Despite Following There
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    January February March April May June July August September October November December
+    North South United States Republic Peninsula House Hotel
+    """
+)
 
 
 def gold_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
@@ -67,3 +85,21 @@ def missed_texts(doc: corpuskit.Document) -> list[str]:
     text = doc.text
     matches = _result(doc).schema("strict").matches
     return sorted({text[gold[m.gold][0] : gold[m.gold][1]] for m in matches if m.outcome == "missed"})
+
+
+def name_runs(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "PERSON") for m in NAME_RUN.finditer(doc.text)]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    words = text[start:end].split(" ")
+    while words and (words[0] in TITLE_WORDS or words[0] in NOT_NAMES):
+        start += len(words[0]) + 1
+        words = words[1:]
+    if len(words) < 2 or any(word in NOT_NAMES for word in words):
+        return None
+    return (start, end, "PERSON")
+
+
+def trimmed(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [span for span in (_trim(doc.text, s, e) for s, e, _ in name_runs(doc)) if span is not None]

@@ -2,10 +2,13 @@
 
 ``normalise_inputs`` are the grader's own expressions and creation times; ``normalise_reference``
 gives the value each must normalise to, from the table in the lesson (values checked by hand).
+``WEEKDAY``, ``NUMBER`` and ``UNIT`` repeat the lesson's locked cell of time words; the
+solution-scores-full-marks test fails if they drift apart.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -103,3 +106,22 @@ def anchors(doc: corpuskit.Document) -> dict[str, str]:
         if value is not None:
             out[e.id] = value
     return out
+
+
+WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+NUMBER = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)"
+UNIT = r"(?:minute|hour|day|week|month|year)s?"
+# Question 6a: clock times and parts of days; question 6b: durations that are not "N units ago".
+TIME_PATTERN = (
+    rf"\b(?:\d{{1,2}}(?::\d\d)? ?[ap]\.m\.(?: local time)?|\d{{4}} (?:GMT|UTC)\b"
+    rf"|{WEEKDAY} (?:morning|afternoon|evening|night)\b)"
+)
+DURATION_PATTERN = rf"\b{NUMBER}(?:-| more | ){UNIT}\b(?! ago)"
+
+
+def clock_times(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "TIME") for m in re.finditer(TIME_PATTERN, doc.text)]
+
+
+def durations(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "DURATION") for m in re.finditer(DURATION_PATTERN, doc.text)]
