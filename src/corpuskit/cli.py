@@ -218,7 +218,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
     folder = new_document(args.doc_id, args.text, args.dir, title=args.title, creation_time=args.dct)
     print(f"created {folder}")
-    print(f"annotate it, then: corpuskit validate {folder}")
+    print(f"annotate it (brat: point a brat server at {folder / 'brat'}), then: corpuskit validate {folder}")
     print(f"to load it by id: export {corpus.PATH_VARIABLE}={folder.parent.resolve()}")
     return EXIT_OK
 
