@@ -211,3 +211,13 @@ def test_the_course_file_names_the_document(tmp_path: Path) -> None:
     (tmp_path / COURSE_FILE).write_text("[1, 2]")
     with pytest.raises(GradingError, match="not a course file"):
         course_document(tmp_path)
+
+
+def test_the_gradescope_package_of_the_course_names_its_document(
+    built: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    from corpuskit.course.gradescope import build_autograder
+
+    out, _ = built
+    names = build_autograder(tmp_path / "autograder.zip", out, ["01-reading"])
+    assert f"grading/{COURSE_FILE}" in names and "exercises/01-reading.ipynb" in names
