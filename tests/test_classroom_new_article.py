@@ -106,7 +106,7 @@ def test_label_studio_walkthrough(shell: Shell, monkeypatch: pytest.MonkeyPatch)
     assert re.search(rf"^{DOC_ID} +2024-05-02  Kelsbury council backs tidal power trial", created.stdout, re.M)
     assert "hanoi-summit-2019" in created.stdout
     folder = shell.corpus / DOC_ID
-    assert sorted(p.name for p in folder.iterdir()) == ["annotations.json", "text.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["annotations.json", "brat", "text.txt"]
     assert "<Labels" in (shell.work / "labelling-config.xml").read_text()
 
     annotate_in_label_studio(shell.work / "my-article-tasks.json", shell.work / "export.json")

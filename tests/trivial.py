@@ -35,8 +35,8 @@ HELDOUT: Path | None = None  # a private held-out set, instead of GRADING / "hel
 HELD_OUT_QUESTIONS = (
     ("02-annotating", "q6-dates"),
     ("03-entities", "q6-people"),
-    ("04-quotes", "q6-find-quotes"),
-    ("04-quotes", "q7-attributions"),
+    ("04-quotes", "q8-find-quotes"),
+    ("04-quotes", "q9-attributions"),
     ("05-events-time", "q6-find-timexes"),
 )
 # Questions graded by calling the student's function on the grader's own arguments, where a

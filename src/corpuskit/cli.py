@@ -218,7 +218,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
     folder = new_document(args.doc_id, args.text, args.dir, title=args.title, creation_time=args.dct)
     print(f"created {folder}")
-    print(f"annotate it, then: corpuskit validate {folder}")
+    print(f"annotate it (brat: point a brat server at {folder / 'brat'}), then: corpuskit validate {folder}")
     print(f"to load it by id: export {corpus.PATH_VARIABLE}={folder.parent.resolve()}")
     return EXIT_OK
 
@@ -227,6 +227,11 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     from corpuskit.course import assign
 
     root = Path(args.root)
+    if args.document or args.out:
+        if args.check or args.gradescope:
+            why = "--document and --out build a course folder; leave out --check and --gradescope"
+            raise InputError("--document", why)
+        return _assign_course(args, root)
     if args.gradescope:
         from corpuskit.course.gradescope import build_autograder
 
@@ -246,6 +251,24 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     if not changed:
         print("exercises/ and solutions/ are up to date")
     return EXIT_OK
+
+
+def _assign_course(args: argparse.Namespace, root: Path) -> int:
+    from corpuskit.course import assign
+    from corpuskit.course.key import DEFAULT_DOCUMENT
+
+    document = args.document or DEFAULT_DOCUMENT
+    out = Path(args.out or f"course-{document}")
+    built = assign.course(root, out, document, args.lessons)
+    for line in built.refused:
+        print(f"corpuskit: {line}", file=sys.stderr)
+    if not built.written:
+        print(f"corpuskit: no lesson can be built on {document}", file=sys.stderr)
+        return EXIT_INVALID
+    lessons = len({p.name for p in built.written if p.parent.name == "solutions"})
+    print(f"wrote {out}: {lessons} lesson(s) on {document} in exercises/, solutions/ and grading/")
+    print(f"grade with: corpuskit grade {out}/solutions/LESSON.ipynb --grading {out}/grading")
+    return EXIT_INVALID if args.lessons and built.refused else EXIT_OK
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
@@ -567,7 +590,8 @@ def build_parser() -> argparse.ArgumentParser:
         _cmd_assign,
         "Build exercises/ and solutions/ from the lessons in notebooks/ (or check they are up to date).",
         "  corpuskit assign\n  corpuskit assign --check\n  corpuskit assign 03-entities --root path/to/course\n"
-        "  corpuskit assign 01-reading --gradescope autograder.zip   # Gradescope's autograder for one lesson",
+        "  corpuskit assign 01-reading --gradescope autograder.zip   # Gradescope's autograder for one lesson\n"
+        "  corpuskit assign --document my-article --out my-course   # the course on another corpus document",
     )
     p.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson ids (default: every notebook in notebooks/)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed copies differ")
@@ -576,6 +600,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--gradescope",
         metavar="ZIP",
         help="write Gradescope's autograder package instead (setup.sh, run_autograder, grading, pinned requirements)",
+    )
+    p.add_argument(
+        "--document",
+        metavar="ID",
+        help="build the course on this corpus document into --out (lessons needing what it lacks are refused)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where --document writes exercises/, solutions/ and grading/ (default: course-ID)",
     )
 
     p = _add(

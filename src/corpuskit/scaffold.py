@@ -3,6 +3,9 @@
 The new folder holds the text (checked as the loader checks it) and an annotations file with
 the metadata and the sections layer filled in (first line the headline, each further line a
 paragraph) and the other layers empty, ready for annotation in any tool corpuskit converts from.
+A ``brat/`` folder beside them is ready for a brat server: the text, its sections as brat spans,
+and an ``annotation.conf`` offering every entity label, the event types of the guidelines and
+coreference as ``Coref`` links, as ``corpuskit load ID --format brat`` writes it.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import re
 from datetime import date
 from pathlib import Path
 
-from corpuskit.corpus import ANNOTATIONS_FILE, TEXT_FILE, read_text, shipped_corpus, validated
+from corpuskit.corpus import ANNOTATIONS_FILE, TEXT_FILE, from_data, read_text, shipped_corpus
 from corpuskit.errors import InputError
 from corpuskit.fileio import write_text_atomic
+from corpuskit.formats.brat import write_brat
 
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -46,6 +50,9 @@ def check_date(value: str) -> None:
         raise InputError(value, f"is not a calendar date ({err})") from None
 
 
+BRAT_FOLDER = "brat"
+
+
 def new_document(
     doc_id: str,
     text_file: str | os.PathLike[str],
@@ -54,7 +61,7 @@ def new_document(
     title: str | None = None,
     creation_time: str | None = None,
 ) -> Path:
-    """Create ``parent/doc_id/`` with ``text.txt`` and ``annotations.json``; return the folder.
+    """Create ``parent/doc_id/`` with ``text.txt``, ``annotations.json`` and ``brat/``; return the folder.
 
     Refuses an invalid id or date, a text the loader would refuse, and an existing folder
     (nothing is overwritten).
@@ -84,8 +91,10 @@ def new_document(
         "events": [],
         "timexes": [],
     }
-    validated(data, text, str(folder / ANNOTATIONS_FILE))
+    doc = from_data(data, text, str(folder / ANNOTATIONS_FILE))
     folder.mkdir(parents=True)
     write_text_atomic(folder / TEXT_FILE, text)
     write_text_atomic(folder / ANNOTATIONS_FILE, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    (folder / BRAT_FOLDER).mkdir()  # a folder: the brat files are named after the document
+    write_brat(folder / BRAT_FOLDER, doc)
     return folder

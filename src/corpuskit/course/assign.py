@@ -7,6 +7,13 @@ exercise copy replaces each region with a placeholder (``# YOUR CODE HERE`` and
 the solution copy keeps the code and loses the marker lines. Both lose outputs, execution
 counts and volatile metadata, and are written with sorted keys, nbformat 4.5 and a final
 newline, so building twice gives identical bytes.
+
+A course on another corpus document (``corpuskit assign --document ID --out DIR``) is built from
+the same sources: the ``DOCUMENT = "..."`` line of each lesson's setup cell names the document,
+cells tagged ``document:<id>`` (commentary on one article) are kept only in that article's
+course, and the grading folder written beside the notebooks names the document the grader
+computes the answer key on. A lesson whose spec ``requires`` what the document lacks is refused
+with one line saying what is missing.
 """
 
 from __future__ import annotations
@@ -17,9 +24,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.errors import CorpuskitError
+
+if TYPE_CHECKING:
+    from corpuskit.course.spec import LessonSpec
+    from corpuskit.model import Document
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -30,6 +41,10 @@ NBFORMAT_MINOR = 5
 VARIANTS = ("exercises", "solutions")
 # Cell metadata worth keeping; everything else (execution timing, scroll state) is noise in diffs.
 KEEP_CELL_METADATA = ("nbgrader", "tags", "editable", "deletable")
+# The setup cell's line naming the corpus document the lesson reads; assign substitutes its id.
+DOCUMENT_LINE = re.compile(r'^DOCUMENT = "([^"\\\n]*)"$', re.M)
+DOCUMENT_TAG = "document:"
+SETUP_CELL = "setup"
 
 
 class AssignError(CorpuskitError):
@@ -48,8 +63,15 @@ def lesson_id(source: Path) -> str:
     return source.stem
 
 
-def build(source_nb: Mapping[str, Any], lesson: str, variant: str, where: str = "notebook") -> str:
-    """The exercise or solution notebook (as text) for a source notebook (as JSON data)."""
+def build(
+    source_nb: Mapping[str, Any], lesson: str, variant: str, where: str = "notebook", document: str | None = None
+) -> str:
+    """The exercise or solution notebook (as text) for a source notebook (as JSON data).
+
+    With ``document``, the notebook reads that corpus document: its setup cell's ``DOCUMENT``
+    line names it, cells tagged for another document are left out, and the notebook's metadata
+    records it.
+    """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}")
     cells = []
@@ -62,16 +84,39 @@ def build(source_nb: Mapping[str, Any], lesson: str, variant: str, where: str = 
             if grade_id in seen:
                 raise AssignError(f"{label}: grade_id {grade_id!r} is used twice")
             seen.add(grade_id)
-        if variant == "exercises" and INSTRUCTOR_TAG in meta.get("tags", []):
+        tags = meta.get("tags", [])
+        if variant == "exercises" and INSTRUCTOR_TAG in tags:
             continue
-        cells.append(_build_cell(cell, index, variant, label))
+        if document is not None and any(t.startswith(DOCUMENT_TAG) and t != DOCUMENT_TAG + document for t in tags):
+            continue
+        built = _build_cell(cell, index, variant, label)
+        if document is not None and grade_id == SETUP_CELL:
+            built["source"] = _set_document(built["source"], document, label)
+        cells.append(built)
+    if document is not None and not any(
+        c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == SETUP_CELL for c in source_nb.get("cells", [])
+    ):
+        raise AssignError(f"{where}: no setup cell (grade_id {SETUP_CELL!r}) to name the document in")
+    course: dict[str, str] = {"lesson": lesson, "variant": variant[:-1]}
+    if document is not None:
+        course["document"] = document
     metadata = {
-        "corpuskit": {"lesson": lesson, "variant": variant[:-1]},
+        "corpuskit": course,
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
     nb = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": NBFORMAT_MINOR}
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def _set_document(source: str, document: str, label: str) -> str:
+    found = DOCUMENT_LINE.findall(source)
+    if len(found) != 1:
+        raise AssignError(
+            f'{label}: the setup cell needs exactly one line DOCUMENT = "<id>" to name its document '
+            f"(found {len(found)})"
+        )
+    return DOCUMENT_LINE.sub(lambda _: f"DOCUMENT = {json.dumps(document)}", source)
 
 
 def _source(cell: Mapping[str, Any]) -> str:
@@ -186,3 +231,99 @@ def write(root: Path, lessons: Iterable[str] = ()) -> list[Path]:
             write_text_atomic(item.path, item.content)
             changed.append(item.path)
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """What ``corpuskit assign --document`` wrote, and the lessons it refused, one line each."""
+
+    written: tuple[Path, ...]
+    refused: tuple[str, ...]
+
+
+def missing(spec: LessonSpec, doc: Document, folder: Path) -> str:
+    """What ``doc`` (found in ``folder``) lacks of what the lesson requires, or "" when nothing."""
+    needs = spec.requires
+    if needs.documents and doc.id not in needs.documents:
+        return f"it is written on the text of {', '.join(needs.documents)} only"
+    lacks = [f"no {layer} layer" for layer in needs.layers if not doc.layer(layer)]
+    lacks += [f"no second annotation file {name}" for name in needs.annotations if not (folder / name).is_file()]
+    have = {s.id for s in doc.sections}
+    gone = [s for s in needs.sections if s not in have]
+    if gone:
+        lacks.append(f"no section{'s' if len(gone) > 1 else ''} {', '.join(gone)}")
+    return "; ".join(lacks)
+
+
+def course(root: Path, out: Path, document: str, lessons: Iterable[str] = ()) -> Course:
+    """Build the course of ``root``'s lessons on the corpus document ``document`` into ``out``.
+
+    ``out`` gets ``exercises/`` and ``solutions/`` and a grading folder ``grading/`` (the built
+    lessons' specs and modules, the held-out texts, and ``course.json`` naming the document), so
+    that ``corpuskit grade out/solutions/01-reading.ipynb --grading out/grading`` grades against
+    that document's gold. Refused lessons are left out of all three.
+    """
+    from corpuskit.corpus import load, locate
+    from corpuskit.course.key import COURSE_FILE, course_document
+    from corpuskit.course.spec import find_grading_dir, load_spec
+    from corpuskit.errors import GradingError
+    from corpuskit.fileio import write_bytes_atomic, write_text_atomic
+
+    folder = locate(document)
+    if folder.name != document:
+        raise AssignError(f"{document}: give a document id from the corpus path ('corpuskit list'), not a folder")
+    doc = load(document)
+    out = out.resolve()
+    if out == root.resolve():
+        raise AssignError(f"{out}: --out must be a folder of its own, not the course the lessons come from")
+    if out.exists() and any(out.iterdir()):
+        try:
+            built_on = course_document(out / "grading") if (out / "grading" / COURSE_FILE).is_file() else None
+        except GradingError as err:
+            raise AssignError(str(err)) from None
+        if built_on != document:
+            what = f"holds the course on {built_on}" if built_on else "is not empty and holds no course assign wrote"
+            raise AssignError(f"{out}: {what}; choose another --out (nothing was changed)")
+    grading = find_grading_dir(root / "grading")
+    items: list[Built] = []
+    copies: dict[Path, bytes] = {}
+    refused: list[str] = []
+    for item in plan(root, lessons):
+        lesson = lesson_id(item.path)
+        if item.path.parent.name != VARIANTS[0]:
+            continue  # each lesson is judged once, on its exercise copy's turn
+        spec = load_spec(grading, lesson)
+        lacks = missing(spec, doc, folder)
+        source = json.loads((root / "notebooks" / item.path.name).read_text(encoding="utf-8"))
+        if not lacks and not _names_document(source):
+            lacks = 'its setup cell does not read the document from a DOCUMENT = "..." line'
+        if lacks:
+            refused.append(f"{lesson}: not built on {document}: {lacks}")
+            continue
+        where = str(root / "notebooks" / item.path.name)
+        for variant in VARIANTS:
+            items.append(Built(out / variant / item.path.name, build(source, lesson, variant, where, document)))
+        for module in (spec.path, spec.module_path):
+            if module is not None:
+                copies[out / "grading" / "lessons" / module.name] = module.read_bytes()
+    if items and (grading / "heldout").is_dir():
+        for path in sorted((grading / "heldout").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                copies[out / "grading" / "heldout" / path.relative_to(grading / "heldout")] = path.read_bytes()
+    written: list[Path] = []
+    for target, content in [*((i.path, i.content.encode("utf-8")) for i in items), *copies.items()]:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(target, content)
+        written.append(target)
+    if items:
+        write_text_atomic(out / "grading" / COURSE_FILE, json.dumps({"document": document}, indent=2) + "\n")
+        written.append(out / "grading" / COURSE_FILE)
+    return Course(tuple(written), tuple(refused))
+
+
+def _names_document(source_nb: Mapping[str, Any]) -> bool:
+    return any(
+        cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == SETUP_CELL
+        and len(DOCUMENT_LINE.findall(_source(cell))) == 1
+        for cell in source_nb.get("cells", [])
+    )

@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from corpuskit.course.key import COURSE_FILE
 from corpuskit.course.report import Report
 from corpuskit.errors import CorpuskitError
 from corpuskit.fileio import write_bytes_atomic, write_text_atomic
@@ -193,6 +194,8 @@ def build_autograder(zip_path: str | os.PathLike[str], root: Path, lessons: Iter
             raise GradescopeError(f"{exercise}: no released exercise (run 'corpuskit assign' first)")
         files[f"exercises/{exercise.name}"] = exercise.read_bytes()
     files.update(_tree(grading / "heldout", "grading/heldout"))
+    # A course built on another document names it here; without it the key would be the Hanoi article's.
+    files.update(_tree(grading / COURSE_FILE, f"grading/{COURSE_FILE}"))
     package = _package_root(root)
     for name in PACKAGE_FILES:
         files.update(_tree(package / name, f"corpuskit/{name}"))

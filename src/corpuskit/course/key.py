@@ -18,8 +18,26 @@ from corpuskit.course.score import QUOTE_LAYERS, speaker_names
 from corpuskit.course.spec import LessonSpec, Question
 from corpuskit.errors import GradingError
 
-# The article the lessons are written on; a course on another corpus document names its id.
+# The article the lessons are written on; a course on another corpus document names its id in
+# the grading folder ``corpuskit assign --document`` writes, never in the student's notebook.
 DEFAULT_DOCUMENT = "hanoi-summit-2019"
+COURSE_FILE = "course.json"
+
+
+def course_document(grading_dir: Path) -> str:
+    """The corpus document a grading folder's course is built on: ``course.json``'s ``document``,
+    else the article the lessons are written on."""
+    path = grading_dir / COURSE_FILE
+    if not path.is_file():
+        return DEFAULT_DOCUMENT
+    try:
+        document = json.loads(path.read_text(encoding="utf-8")).get("document")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as err:
+        why = f"not a course file ({type(err).__name__})"
+        raise GradingError(f"{path}: {why}; rebuild it with corpuskit assign --document") from None
+    if not isinstance(document, str) or not document:
+        raise GradingError(f"{path}: no document id in 'document'; rebuild it with corpuskit assign --document")
+    return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +156,12 @@ _KEYS: dict[tuple[object, ...], AnswerKey] = {}
 
 
 def cached_key(spec: LessonSpec, grading_dir: Path, heldout_root: Path) -> AnswerKey:
-    """The answer key, computed once per process for a lesson (batch workers grade many submissions)."""
+    """The answer key, computed once per process for a lesson (batch workers grade many submissions),
+    on the document the grading folder names."""
+    document = course_document(grading_dir)
     stamp = tuple(p.stat().st_mtime_ns for p in (spec.path, spec.module_path) if p is not None and p.exists())
-    cache_key = (spec.lesson, str(spec.path), stamp, str(grading_dir.resolve()), str(heldout_root.resolve()))
+    where = (str(grading_dir.resolve()), str(heldout_root.resolve()))
+    cache_key = (spec.lesson, str(spec.path), stamp, *where, document)
     if cache_key not in _KEYS:
-        _KEYS[cache_key] = answer_key(spec, grading_dir, heldout_root)
+        _KEYS[cache_key] = answer_key(spec, grading_dir, heldout_root, document)
     return _KEYS[cache_key]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from corpuskit._contract import LAYERS
 from corpuskit.errors import CorpuskitError
 
 GRADING_VARIABLE = "CORPUSKIT_GRADING"
@@ -96,6 +97,22 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
+class Requires:
+    """What a lesson needs of the corpus document it is built on, checked by ``corpuskit assign``.
+
+    ``layers`` must be non-empty, ``annotations`` are further annotation files in the document's
+    folder (a second annotator's), ``sections`` are section ids the lesson's cells name, and
+    ``documents``, when given, are the only documents the lesson is written for (its solutions
+    quote their text).
+    """
+
+    layers: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class LessonSpec:
     """Every graded question of one lesson, in notebook order."""
 
@@ -111,6 +128,7 @@ class LessonSpec:
     uses: tuple[str, ...] = ()
     """corpuskit functions the lesson's cells use on purpose (``corpuskit.evaluate.score_spans``);
     none may lie inside a hidden module."""
+    requires: Requires = Requires()
 
     @property
     def max_score(self) -> float:
@@ -170,7 +188,8 @@ def parse_spec(data: Mapping[str, Any], path: Path | None = None) -> LessonSpec:
         questions = tuple(_question(q) for q in data["questions"])
         hidden = _hidden_modules(data.get("hidden_modules", ()))
         uses = _dotted_names(data.get("uses", ()), "uses")
-        spec = LessonSpec(data["lesson"], data["title"], data["notebook"], questions, path, hidden, uses)
+        requires = _requires(data.get("requires", {}))
+        spec = LessonSpec(data["lesson"], data["title"], data["notebook"], questions, path, hidden, uses, requires)
     except (KeyError, TypeError, ValueError) as err:
         raise SpecError(f"{where}: malformed spec ({type(err).__name__}: {err})") from None
     for name in uses:
@@ -180,6 +199,24 @@ def parse_spec(data: Mapping[str, Any], path: Path | None = None) -> LessonSpec:
     if len(set(ids)) != len(ids):
         raise SpecError(f"{where}: question ids repeat")
     return spec
+
+
+def _requires(data: Any) -> Requires:
+    if not isinstance(data, Mapping):
+        raise ValueError("requires must be an object with layers, annotations, sections or documents")
+    unknown = set(data) - {"layers", "annotations", "sections", "documents"}
+    if unknown:
+        raise ValueError(f"requires: unknown key(s) {', '.join(sorted(unknown))}")
+    lists = {}
+    for key in ("layers", "annotations", "sections", "documents"):
+        value = data.get(key, [])
+        if isinstance(value, str) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"requires.{key} must be a list of strings")
+        lists[key] = tuple(value)
+    bad = [layer for layer in lists["layers"] if layer not in LAYERS]
+    if bad:
+        raise ValueError(f"requires.layers: unknown layer(s) {', '.join(bad)} (layers: {', '.join(LAYERS)})")
+    return Requires(**lists)
 
 
 _DOTTED = re.compile(r"corpuskit(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
