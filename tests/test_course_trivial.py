@@ -13,6 +13,7 @@ from tests.trivial import (
     HELD_OUT_QUESTIONS,
     HIDDEN_BY,
     REFERENCE,
+    attributors_markdown,
     calls_markdown,
     calls_points,
     hidden_baseline,
@@ -24,7 +25,8 @@ from tests.trivial import (
     trivial_calls,
 )
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "course.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "course.md"
 
 
 @pytest.mark.slow
@@ -78,3 +80,12 @@ def test_trivial_answers_to_the_graders_calls_earn_at_most_a_quarter(lesson: str
         earned = calls_points(lesson, question, solution)
         assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
     assert calls_points(lesson, question, model_solution(spec, q)) == q.points
+
+
+@pytest.mark.slow
+def test_lesson_7_shows_the_measured_comparison_of_the_attributors() -> None:
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "07-patterns.ipynb", as_version=4)
+    shown = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and "--attributors" in cell.source]
+    assert len(shown) == 1 and attributors_markdown() in shown[0]
