@@ -9,6 +9,7 @@ the grader's arguments. The model solution is the lesson's own function, run fro
 
     python -m tests.trivial                      # prints the tables kept in docs/course.md
     python -m tests.trivial --heldout DIR        # the same on a private held-out set
+    python -m tests.trivial --attributors        # lesson 4's rule attributor against lesson 7's parse one
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import contextlib
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -38,6 +40,7 @@ HELD_OUT_QUESTIONS = (
     ("04-quotes", "q8-find-quotes"),
     ("04-quotes", "q9-attributions"),
     ("05-events-time", "q6-find-timexes"),
+    ("07-patterns", "q5-attributions"),
 )
 # Questions graded by calling the student's function on the grader's own arguments, where a
 # constant or an answer that ignores the arguments' content makes sense as a trivial solution.
@@ -356,12 +359,69 @@ def calls_markdown() -> str:
     return "\n".join(lines)
 
 
+# The two attributors lesson 7 compares: lesson 4's rules over characters, lesson 7's patterns over the parse.
+ATTRIBUTORS = {"lesson 4 rules": ("04-quotes", "q7-attributions"), "lesson 7 parse": ("07-patterns", "q5-attributions")}
+
+
+def _right_quotes(lesson: str, question: str, solution: Solution) -> tuple[Any, set[tuple[int, int]]]:
+    """The score of ``solution`` on the question's held-out texts, and the (text, gold quote) pairs it
+    finds with the right speaker."""
+    from corpuskit.course.score import score_quotes, speaker_key
+    from corpuskit.evaluate.layers import match_quotes
+    from corpuskit.model import Quote, Span
+
+    _, key = _spec_and_key(lesson)
+    _, q = spec_of(lesson, question)
+    assert q.heldout is not None
+    heldout = key.heldout[q.id]
+    predictions = [[tuple(span) for span in solution(text)] for text in heldout.texts]
+    right = set()
+    for n, (gold, speakers, found) in enumerate(zip(heldout.gold, heldout.speakers, predictions, strict=True)):
+        as_quotes = [Quote(str(i), Span(s, e, ""), None, None, None, "direct") for i, (s, e, _) in enumerate(found)]
+        gold_quotes = [Quote(str(i), Span(s, e, ""), None, None, None, "direct") for i, (s, e, _) in enumerate(gold)]
+        for g, p in match_quotes(gold_quotes, as_quotes, q.heldout.overlap, q.heldout.within):
+            if speaker_key(str(found[p][2])) in speakers[g]:
+                right.add((n, g))
+    score = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap, q.heldout.within)
+    return score, right
+
+
+def attributors_markdown() -> str:
+    """Both attributors on lesson 7's held-out texts: F1 with the speaker right, and the gold quotes
+    (by kind) that one finds with the right speaker and the other does not."""
+    lesson, question = ATTRIBUTORS["lesson 7 parse"]
+    _, key = _spec_and_key(lesson)
+    _, q = spec_of(lesson, question)
+    kinds = [[span[2] for span in gold] for gold in key.heldout[q.id].gold]
+    results = {
+        name: _right_quotes(lesson, question, model_solution(*spec_of(*where))) for name, where in ATTRIBUTORS.items()
+    }
+    (name_a, (score_a, right_a)), (name_b, (score_b, right_b)) = results.items()
+    lines = [
+        "| attributor | F1 | precision | recall | found with the right speaker | only this one finds (direct / indirect / mixed) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, score, mine, other in ((name_a, score_a, right_a, right_b), (name_b, score_b, right_b, right_a)):
+        only = Counter(kinds[n][g] for n, g in mine - other)
+        counts = score.attribution
+        lines.append(
+            f"| {name} | {counts.f1:.2f} | {counts.precision:.2f} | {counts.recall:.2f} | "
+            f"{len(mine)} of {sum(map(len, kinds))} | {only['direct']} / {only['indirect']} / {only['mixed']} |"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="Points of trivial solutions on the held-out questions.")
     parser.add_argument("--heldout", type=Path, help="a private held-out set (default: grading/heldout)")
-    HELDOUT = parser.parse_args().heldout
-    print(markdown())
-    print()
-    print(calls_markdown())
+    parser.add_argument("--attributors", action="store_true", help="compare lesson 4's and lesson 7's attributors")
+    arguments = parser.parse_args()
+    HELDOUT = arguments.heldout
+    if arguments.attributors:
+        print(attributors_markdown())
+    else:
+        print(markdown())
+        print()
+        print(calls_markdown())
