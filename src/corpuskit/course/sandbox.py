@@ -22,8 +22,13 @@ had). Every kernel has a user namespace of its own and sets ``--nproc`` inside i
 gets its own count however many kernels one instructor runs, and the instructor's own limit is
 untouched.
 
-The grader reaches the kernel's sockets through ``/proc/PID/root/sandbox`` (PID being the
-sandbox's first process), so nothing the kernel writes lands on the host's disk. ``none`` runs
+The kernel makes its sockets in ``/sandbox`` (so nothing it writes lands on the host's disk),
+where it may also replace them later, e.g. by a symbolic link to a host socket, which a root
+grader reconnecting by path would follow. So the grader opens each socket file once, as soon as
+the kernel has made it and before any student code runs, as an ``O_PATH | O_NOFOLLOW``
+descriptor through ``/proc/PID/root/sandbox`` (PID being the sandbox's first process), refuses
+anything that is not a socket, and connects, then and on every reconnect, through
+``/proc/self/fd/N``: the descriptor names that socket itself, whatever the path holds later. ``none`` runs
 the kernel unisolated and is used only when the instructor asks for it (``--sandbox off``).
 """
 
@@ -351,6 +356,54 @@ def _parent(stat: Path) -> int:
         return -1
 
 
+def pin_sockets(sandbox: int, name: str, ports: Sequence[int], pins: Path, timeout: float) -> list[int]:
+    """Open each of the kernel's sockets ``/sandbox/NAME-PORT`` as it appears, without following links.
+
+    ``sandbox`` is the pid of the sandbox's first process. The descriptors are returned (keep them
+    open as long as the kernel runs) and ``pins/NAME-PORT`` is made a link to ``/proc/self/fd/N``
+    for each, so the kernel client can connect by ``pins/NAME``. Raises ``RuntimeError`` when a
+    socket does not appear in time or is not a socket.
+    """
+    import stat
+
+    flags = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+
+    def open_socket(port: int) -> int:
+        # The sandbox's root is looked up afresh each time: bwrap switches to it after starting.
+        root = os.open(f"/proc/{sandbox}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            inside = os.open(INSIDE.name, flags | os.O_DIRECTORY, dir_fd=root)
+            try:
+                return os.open(f"{name}-{port}", flags, dir_fd=inside)
+            finally:
+                os.close(inside)
+        finally:
+            os.close(root)
+
+    fds: list[int] = []
+    deadline = time.monotonic() + timeout
+    try:
+        for port in ports:
+            while True:
+                try:
+                    fds.append(open_socket(port))
+                    break
+                except FileNotFoundError:
+                    if time.monotonic() > deadline or not os.path.exists(f"/proc/{sandbox}"):
+                        raise RuntimeError(f"the kernel made no socket {name}-{port}") from None
+                    time.sleep(0.01)
+            if not stat.S_ISSOCK(os.fstat(fds[-1]).st_mode):
+                raise RuntimeError(f"the kernel's {name}-{port} is not a socket")
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+    pins.mkdir(mode=0o700)
+    for port, fd in zip(ports, fds, strict=True):
+        (pins / f"{name}-{port}").symlink_to(f"/proc/self/fd/{fd}")
+    return fds
+
+
 def cap_sockets(context: Any, limits: Limits) -> None:
     """Every socket made from ``context`` from now on drops frames over the cap and queues few messages.
 
@@ -387,6 +440,7 @@ def kernel_factory(
 
     class SandboxedKernelManager(AsyncKernelManager):
         inside_ip = ""
+        pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -412,7 +466,22 @@ def kernel_factory(
             pid = await asyncio.to_thread(_sandbox_pid, outer, limits.startup_timeout)
             if pid is None:
                 raise RuntimeError("the sandbox did not start")
-            self.ip = f"/proc/{pid}/root{self.inside_ip}"
+            name = Path(self.inside_ip).name
+            pins = run_dir / f"{name}-pins"
+            ports = self.ports
+            self.pinned = tuple(await asyncio.to_thread(pin_sockets, pid, name, ports, pins, limits.startup_timeout))
+            self.ip = str(pins / name)
+
+        def cleanup_ipc_files(self) -> None:
+            # Only the grader's own links are removed (the sandbox's files go with its tmpfs).
+            if not sandboxed:
+                super().cleanup_ipc_files()
+                return
+            for fd in self.pinned:
+                os.close(fd)
+            self.pinned = ()
+            if self.ip != self.inside_ip:
+                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)
