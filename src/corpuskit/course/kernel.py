@@ -7,7 +7,6 @@ grader's scratch cell, where answer snippets run. ``Outcome`` says how a cell en
 from __future__ import annotations
 
 import inspect
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +40,26 @@ def _error_kind(ename: str, evalue: str) -> str:
 
 
 def _message_bytes(msg: dict[str, Any]) -> int:
-    """What one kernel message weighs: its content as JSON plus any binary buffers."""
-    size = len(json.dumps(msg.get("content", {}), default=str))
-    return size + sum(len(b) for b in msg.get("buffers") or () if isinstance(b, bytes | bytearray | memoryview))
+    """About what one kernel message weighs: the characters of its content's strings and keys plus
+    a few bytes per other value, and its binary buffers (counted without copying anything)."""
+    size = 0
+    stack: list[Any] = [msg.get("content"), *(msg.get("buffers") or ())]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes | bytearray):
+            size += len(item)
+        elif isinstance(item, memoryview):
+            size += item.nbytes
+        elif isinstance(item, dict):
+            size += 2 * len(item)
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list | tuple):
+            size += 1 + len(item)
+            stack += item
+        else:
+            size += 8
+    return size
 
 
 def _capped_client_class() -> type[Any]:
