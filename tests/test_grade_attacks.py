@@ -294,3 +294,43 @@ def test_grader_never_follows_links_the_kernel_plants_where_its_sockets_were(tmp
     assert [e.kind for e in report.events] == ["timeout", "output-limit"], report.summary()
     # The grader kept talking to the kernel itself through both reconnects.
     assert {q.id: q.points for q in report.questions} == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}, report.summary()
+
+
+# Four forked children, each within the per-process address-space limit (2048 MiB here), touch
+# 600 MiB each: 2.4 GiB together. q2 is answered only if they all survived.
+FORKED_MEMORY = """\
+import os, time
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(600 * 2**20)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        time.sleep(3)
+        os._exit(0)
+    children.append(pid)
+survived = sum(os.waitpid(pid, 0)[1] == 0 for pid in children)
+words = [] if survived < 4 else 'Kim met Trump'.lower().split()
+"""
+
+
+def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2")
+    cell.source = FORKED_MEMORY
+    path = tmp_path / "forked-memory.ipynb"
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+    limits = dataclasses.replace(LIMITS, memory_mb=2048, cell_timeout=40)
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
+    points = {q.id: q.points for q in report.questions}
+    if not probe().cgroups:
+        # Without cgroups (a normal user, or cgroup v2 without delegation) only the per-process limit
+        # holds, and the report says so.
+        assert "per process, not summed (no cgroup)" in report.isolation
+        return
+    assert "for all the kernel's processes together (cgroup)" in report.isolation
+    # A child was killed for memory: the children did not all survive, and the rest was graded.
+    assert points == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, report.summary()

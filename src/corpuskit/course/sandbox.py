@@ -39,6 +39,7 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import shlex
 import shutil
 import site
 import subprocess
@@ -90,13 +91,22 @@ class Isolation:
 
     mode: Mode
     missing: tuple[str, ...] = ()
+    cgroups: bool = False  # each kernel gets cgroups capping its memory and processes together
 
     @property
     def label(self) -> str:
         return "off" if self.mode == "none" else "on"
 
     def describe(self, limits: Limits) -> str:
-        rlimits = f"address space {limits.memory_mb} MiB, files {limits.file_mb} MiB"
+        if self.cgroups:
+            rlimits = (
+                f"memory {limits.memory_mb} MiB for all the kernel's processes together (cgroup), "
+                f"files {limits.file_mb} MiB"
+            )
+        else:
+            rlimits = (
+                f"address space {limits.memory_mb} MiB per process, not summed (no cgroup), files {limits.file_mb} MiB"
+            )
         if self.mode == "none":
             return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
         who = "a leased unprivileged uid" if self.mode == "root" else "the instructor's uid"
@@ -143,7 +153,7 @@ def probe() -> Isolation:
     if failed:
         hint = "" if mode == "root" else " (are unprivileged user namespaces allowed?)"
         return Isolation("none", (f"bubblewrap failed{hint}: {failed}",))
-    return Isolation(mode)
+    return Isolation(mode, cgroups=mode == "root" and all(_own_cgroup(c) for c in CGROUP_CONTROLLERS))
 
 
 def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
@@ -404,6 +414,69 @@ def pin_sockets(sandbox: int, name: str, ports: Sequence[int], pins: Path, timeo
     return fds
 
 
+CGROUPS = Path("/sys/fs/cgroup")
+CGROUP_CONTROLLERS = ("memory", "pids")
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    """The folder of this process's cgroup for a controller of the cgroup v1 hierarchy, if writable.
+
+    cgroup v2 is not used: a process may not make child groups with controllers in the group it
+    sits in (only a delegated, empty subtree allows that), so there only the rlimits hold.
+    """
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, names, path = line.split(":", 2)
+        if controller in names.split(","):
+            folder = CGROUPS / controller / path.lstrip("/")
+            return folder if (folder / "cgroup.procs").is_file() and os.access(folder, os.W_OK) else None
+    return None
+
+
+def make_cgroups(name: str, limits: Limits) -> list[Path]:
+    """One kernel's memory and pids cgroups (v1): its processes together get ``memory_mb`` and
+    ``processes``; the tmpfs pages it writes are charged to it too."""
+    made: list[Path] = []
+    for controller in CGROUP_CONTROLLERS:
+        parent = _own_cgroup(controller)
+        if parent is None:
+            raise RuntimeError(f"no writable {controller} cgroup")
+        folder = parent / name
+        folder.mkdir()
+        made.append(folder)
+        if controller == "memory":
+            (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
+            swap = folder / "memory.memsw.limit_in_bytes"
+            if swap.exists():  # swap accounting is on: swapped pages count too
+                swap.write_text(str(limits.memory_mb * MiB))
+        else:
+            (folder / "pids.max").write_text(str(limits.processes))
+    return made
+
+
+def remove_cgroups(folders: Sequence[Path]) -> None:
+    """Kill what is left in a kernel's cgroups and remove them."""
+    import signal
+
+    for folder in folders:
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                folder.rmdir()
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
 def cap_sockets(context: Any, limits: Limits) -> None:
     """Every socket made from ``context`` from now on drops frames over the cap and queues few messages.
 
@@ -441,6 +514,7 @@ def kernel_factory(
     class SandboxedKernelManager(AsyncKernelManager):
         inside_ip = ""
         pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
+        cgroups: tuple[Path, ...] = ()
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -451,7 +525,13 @@ def kernel_factory(
             inside = str(INSIDE / "kernel.json")
             bind = ["--ro-bind", self.connection_file, inside]
             cut = prefix.index("--")
-            return [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
+            cmd = [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
+            if not isolation.cgroups:
+                return cmd
+            # The launcher joins the kernel's cgroups before it becomes bwrap: every process after it is in.
+            self.cgroups = tuple(make_cgroups(f"{run_dir.name}-{Path(self.inside_ip).name}", limits))
+            join = " && ".join(f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))}" for group in self.cgroups)
+            return ["sh", "-c", f'{join} && exec "$@"', "sh", *cmd]
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
@@ -477,6 +557,8 @@ def kernel_factory(
             if not sandboxed:
                 super().cleanup_ipc_files()
                 return
+            remove_cgroups(self.cgroups)
+            self.cgroups = ()
             for fd in self.pinned:
                 os.close(fd)
             self.pinned = ()
