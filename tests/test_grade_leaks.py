@@ -13,7 +13,6 @@ however transformed, would make the two differ.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
@@ -26,21 +25,13 @@ import pytest
 from corpuskit.course import Limits, Report, grade
 from corpuskit.course.classroom import results as classroom_results
 from corpuskit.course.gradescope import results as gradescope_results
-from corpuskit.course.sandbox import probe
+from tests.test_grade_attacks import sandbox_required  # noqa: F401 - every test here needs the sandbox
 
 pytestmark = pytest.mark.slow
 
 TINY = Path(__file__).parent / "fixtures" / "course" / "grading"
 LIMITS = Limits(cell_timeout=4, probe_timeout=2, call_timeout=4, answer_timeout=6, memory_mb=1024, processes=64)
 DOCUMENTS = 6  # held-out texts per set: the leaking function tries one route per text
-
-
-@pytest.fixture(autouse=True)
-def sandbox_required() -> None:
-    if probe().mode == "none":
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the sandbox: {probe().missing}")
-        pytest.skip(f"needs the sandbox: {probe().missing}")
 
 
 def word(rng: random.Random, n: int, *, capital: bool = False) -> str:
