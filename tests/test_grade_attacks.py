@@ -315,7 +315,7 @@ words = [] if survived < 4 else 'Kim met Trump'.lower().split()
 """
 
 
-def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path) -> None:
+def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import nbformat
 
     nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
@@ -334,3 +334,9 @@ def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path) ->
     assert "for all the kernel's processes together (cgroup)" in report.isolation
     # A child was killed for memory: the children did not all survive, and the rest was graded.
     assert points == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, report.summary()
+    # The control: with the cgroups left out, all four children survive (2.4 GiB together).
+    grading = importlib.import_module("corpuskit.course.grade")
+    monkeypatch.setattr(grading, "probe", lambda: dataclasses.replace(probe(), cgroups=False))
+    control = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
+    assert "per process, not summed (no cgroup)" in control.isolation
+    assert {q.id: q.points for q in control.questions} == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}, control.summary()
