@@ -7,7 +7,9 @@ folder, its ``/tmp`` and its sockets, and ``/dev/shm``, one of 64 MiB; new PID, 
 UTS and user namespaces; a clean environment; no capabilities; no way to make further user
 namespaces (which would let it mount an unsized tmpfs); the modules a lesson hides covered by
 a stub that raises ``ImportError``. Address space, file size and processes are capped with
-rlimits set inside the sandbox.
+rlimits set inside the sandbox; as root, where the cgroup v1 memory and pids controllers are
+writable, each kernel also gets cgroups that cap the memory and processes of all its processes
+together (``make_cgroups``).
 
 Two ways in, both with the same guarantees:
 
@@ -440,20 +442,24 @@ def make_cgroups(name: str, limits: Limits) -> list[Path]:
     """One kernel's memory and pids cgroups (v1): its processes together get ``memory_mb`` and
     ``processes``; the tmpfs pages it writes are charged to it too."""
     made: list[Path] = []
-    for controller in CGROUP_CONTROLLERS:
-        parent = _own_cgroup(controller)
-        if parent is None:
-            raise RuntimeError(f"no writable {controller} cgroup")
-        folder = parent / name
-        folder.mkdir()
-        made.append(folder)
-        if controller == "memory":
-            (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
-            swap = folder / "memory.memsw.limit_in_bytes"
-            if swap.exists():  # swap accounting is on: swapped pages count too
-                swap.write_text(str(limits.memory_mb * MiB))
-        else:
-            (folder / "pids.max").write_text(str(limits.processes))
+    try:
+        for controller in CGROUP_CONTROLLERS:
+            parent = _own_cgroup(controller)
+            if parent is None:
+                raise RuntimeError(f"no writable {controller} cgroup")
+            folder = parent / name
+            folder.mkdir()
+            made.append(folder)
+            if controller == "memory":
+                (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
+                swap = folder / "memory.memsw.limit_in_bytes"
+                if swap.exists():  # swap accounting is on: swapped pages count too
+                    swap.write_text(str(limits.memory_mb * MiB))
+            else:
+                (folder / "pids.max").write_text(str(limits.processes))
+    except BaseException:
+        remove_cgroups(made)
+        raise
     return made
 
 
