@@ -82,7 +82,7 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         # Told in the grader's words only: what the function returned may hold held-out text.
         problem = None
         if item.get("ok") and answers.type_problem(item.get("value"), "spans"):
-            problem = "what it returned is not a list of (start, end, label) triples"
+            problem = "what it returned should be a list of (start, end, label) triples"
         elif item.get("ok") and not all(0 <= s <= e for s, e, _ in item["value"]):
             problem = "what it returned has a span whose start is negative or after its end"
         if not item.get("ok"):
@@ -134,7 +134,7 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome:
     for k, want in enumerate(calls.expected):
         item = results[k] if k < len(results) and isinstance(results[k], dict) else {"ok": False, "error": "no result"}
         wrong = item.get("ok") and answers.type_problem(item.get("value"), q.calls.type)
-        problem = f"the result is not of the type {q.calls.type}" if wrong else None
+        problem = f"the result should be a {q.calls.type}" if wrong else None
         if not item.get("ok"):
             notes.append(f"call {k + 1} raised {raised(item.get('error', ''))}")
             fractions.append(0.0)
