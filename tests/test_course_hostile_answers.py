@@ -199,7 +199,7 @@ def test_a_giant_string_is_graded_without_being_repeated() -> None:
 def test_an_answer_over_the_size_limit_is_refused_unread() -> None:
     raw = json.dumps("x" * (answers.MAX_ANSWER_CHARS + 1))
     pulled = answers.parse_outputs(printed(f'{{"status": "ok", "value": {raw}}}'), TOKEN)
-    assert pulled.status == "unserialisable" and "characters" in pulled.error
+    assert pulled.status == "unserialisable" and "characters" in pulled.reason
 
 
 def worst_case_lines() -> dict[str, str]:

@@ -220,3 +220,123 @@ def test_locked_cells_run_as_released_whatever_the_copies(variant: str) -> None:
     # The edited copy without metadata is the student's own cell: it runs, before the released setup.
     if variant == "metadata-stripped":
         assert any(c.source == "re = None" and grade_id(c) is None for c in nb.cells)
+
+
+# The kernel swaps every file the grader touched in the sandbox (its five sockets, its connection
+# file) for a link to a host listener, then makes the grader reconnect twice: a cell that outlives
+# its limit (interrupt, fresh channels) and a frame over the size cap (dropped, fresh channels).
+SWAP_SOCKETS = """\
+import json, os, time
+info = json.load(open('/sandbox/kernel.json'))
+swapped = []
+for key in ('shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'):
+    path = f"{info['ip']}-{info[key]}"
+    os.rename(path, path + '.moved')
+    os.symlink(f'{LISTENERS}/{key}.sock', path)
+    swapped.append(path)
+try:
+    os.unlink('/sandbox/kernel.json')
+    os.symlink(f'{LISTENERS}/shell_port.sock', '/sandbox/kernel.json')
+except OSError:
+    pass
+time.sleep(8)
+"""
+OVERSIZED = (
+    "get_ipython().kernel.iopub_socket.send_multipart([b'kernel.x.stream', b'<IDS|MSG>', b'', b'x' * 24_000_000])"
+)
+
+
+def test_grader_never_follows_links_the_kernel_plants_where_its_sockets_were(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    import nbformat
+
+    listeners = tmp_path / "host"
+    listeners.mkdir()
+    heard: list[str] = []
+    servers = []
+    for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(str(listeners / f"{key}.sock"))
+        server.listen(8)
+        server.settimeout(0.2)
+        servers.append((key, server))
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            for key, server in servers:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    continue
+                heard.append(key)
+                conn.close()
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "q2")
+    swap = SWAP_SOCKETS.replace("{LISTENERS}", str(listeners))
+    nb.cells[at + 1 : at + 1] = [nbformat.v4.new_code_cell(swap), nbformat.v4.new_code_cell(OVERSIZED)]  # type: ignore[no-untyped-call]
+    path = tmp_path / "swap.ipynb"
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+    try:
+        report = grade(path, grading_dir=GRADING, lesson="tiny", limits=LIMITS, release_dir=ATTACKS / "release")
+        time.sleep(1)
+    finally:
+        stop.set()
+        listener.join()
+        for _, server in servers:
+            server.close()
+    assert heard == [], f"the grader connected to the host listener on {heard}"
+    assert [e.kind for e in report.events] == ["timeout", "output-limit"], report.summary()
+    # The grader kept talking to the kernel itself through both reconnects.
+    assert {q.id: q.points for q in report.questions} == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}, report.summary()
+
+
+# Four forked children, each within the per-process address-space limit (2048 MiB here), touch
+# 600 MiB each: 2.4 GiB together. q2 is answered only if they all survived.
+FORKED_MEMORY = """\
+import os, time
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(600 * 2**20)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        time.sleep(3)
+        os._exit(0)
+    children.append(pid)
+survived = sum(os.waitpid(pid, 0)[1] == 0 for pid in children)
+words = [] if survived < 4 else 'Kim met Trump'.lower().split()
+"""
+
+
+def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2")
+    cell.source = FORKED_MEMORY
+    path = tmp_path / "forked-memory.ipynb"
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+    limits = dataclasses.replace(LIMITS, memory_mb=2048, cell_timeout=40)
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
+    points = {q.id: q.points for q in report.questions}
+    if not probe().cgroups:
+        # Without cgroups (a normal user, or cgroup v2 without delegation) only the per-process limit
+        # holds, and the report says so.
+        assert "per process, not summed (no cgroup)" in report.isolation
+        return
+    assert "for all the kernel's processes together (cgroup)" in report.isolation
+    # A child was killed for memory: the children did not all survive, and the rest was graded.
+    assert points == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, report.summary()
+    # The control: with the cgroups left out, all four children survive (2.4 GiB together).
+    grading = importlib.import_module("corpuskit.course.grade")
+    monkeypatch.setattr(grading, "probe", lambda: dataclasses.replace(probe(), cgroups=False))
+    control = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
+    assert "per process, not summed (no cgroup)" in control.isolation
+    assert {q.id: q.points for q in control.questions} == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}, control.summary()

@@ -98,7 +98,9 @@ _CALL_BODY = """\
                         _item = (_item.start_char, _item.end_char, _item.label_)
                     _items.append(list(_item))
                 _results.append({{"ok": True, "value": _json.loads(_json.dumps(_items, allow_nan=False))}})
-            except Exception as _err:  # noqa
+            except KeyboardInterrupt:
+                raise
+            except BaseException as _err:  # noqa: a SystemExit or a class of the student's own too
                 _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
         _out = {{"status": "ok", "results": _results}}"""
 
@@ -122,7 +124,9 @@ _APPLY_BODY = """\
             try:
                 _value = _fn(*[_tuples(_a) for _a in _args])
                 _results.append({{"ok": True, "value": _json.loads(_json.dumps(_value, allow_nan=False))}})
-            except Exception as _err:  # noqa
+            except KeyboardInterrupt:
+                raise
+            except BaseException as _err:  # noqa: a SystemExit or a class of the student's own too
                 _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
         _out = {{"status": "ok", "results": _results}}"""
 
@@ -136,12 +140,17 @@ def apply_snippet(name: str, token: str, args: Sequence[Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Pulled:
-    """What the snippet reported: ``status`` is ok / missing / unserialisable / no-answer."""
+    """What the snippet reported: ``status`` is ok / missing / unserialisable / no-answer.
+
+    ``error`` is the kernel's own word (an exception's ``Name: message``), which may quote anything
+    the kernel holds; ``reason`` is the grader's, written here, and safe to repeat.
+    """
 
     status: str
     value: Any = None
     type_name: str = ""
     error: str = ""
+    reason: str = ""
 
 
 def parse_outputs(outputs: Iterable[Mapping[str, Any]], token: str) -> Pulled:
@@ -155,7 +164,7 @@ def parse_outputs(outputs: Iterable[Mapping[str, Any]], token: str) -> Pulled:
                 continue
             raw = line[len(prefix) :]
             if len(raw) > MAX_ANSWER_CHARS:
-                return Pulled("unserialisable", error=f"the answer is over {MAX_ANSWER_CHARS:,} characters of JSON")
+                return Pulled("unserialisable", reason=f"the answer is over {MAX_ANSWER_CHARS:,} characters of JSON")
             return _record(raw)
     return Pulled("no-answer")
 
@@ -170,36 +179,36 @@ def _constant(token: str) -> Any:
 
 def _integer(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_DIGITS:
-        raise _Refused(f"an integer of {len(digits.lstrip('-')):,} digits")
+        raise _Refused(f"an integer of more than {MAX_DIGITS} digits")
     return int(digits)
 
 
 def _real(digits: str) -> float:
     value = float(digits)
     if not math.isfinite(value):
-        raise _Refused(f"{digits[:20]} is beyond the range of a float")
+        raise _Refused("a number beyond the range of a float")
     return value
 
 
 def _record(raw: str) -> Pulled:
     """The snippet's JSON record, or why it cannot be read as plain data."""
     if _depth_over(raw, MAX_DEPTH):
-        return Pulled("unserialisable", error=f"the answer is nested more than {MAX_DEPTH} levels deep")
+        return Pulled("unserialisable", reason=f"the answer is nested more than {MAX_DEPTH} levels deep")
     try:
         data = json.loads(raw, parse_constant=_constant, parse_int=_integer, parse_float=_real)
     except _Refused as err:
-        return Pulled("unserialisable", error=f"not plain data: {err}")
+        return Pulled("unserialisable", reason=f"not plain data: {err}")
     except (ValueError, RecursionError) as err:
         why = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
-        return Pulled("unserialisable", error=f"not JSON: {why}")
+        return Pulled("unserialisable", reason=f"not JSON: {why}")
     if not isinstance(data, dict) or data.get("status") not in ("ok", "missing", "unserialisable"):
-        return Pulled("unserialisable", error="malformed answer record")
+        return Pulled("unserialisable", reason="malformed answer record")
     if data["status"] != "ok":
         return Pulled(data["status"], type_name=_text(data.get("type")), error=_text(data.get("error")))
     value = data.get("results") if "results" in data else data.get("value")
     problem = _plain_problem(value)
     if problem:
-        return Pulled("unserialisable", type_name=_text(data.get("type")), error=f"not plain data: {problem}")
+        return Pulled("unserialisable", type_name=_text(data.get("type")), reason=f"not plain data: {problem}")
     return Pulled("ok", value, _text(data.get("type")))
 
 

@@ -81,7 +81,7 @@ def _problem(value: Any, expected: str | type, name: str) -> str | None:
     pulled = as_graded(value, table=declared.replace(" ", "") == "table")
     if pulled.status != "ok":
         return (
-            f"`{name}` cannot be sent to the grader as plain data ({pulled.error}): "
+            f"`{name}` cannot be sent to the grader as plain data ({pulled.reason or pulled.error}): "
             "use plain Python values (int, float, str, list, dict)."
         )
     problem = answers.type_problem(pulled.value, declared, f"`{name}`")

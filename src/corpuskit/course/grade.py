@@ -3,11 +3,17 @@
 The student's kernel is untrusted. The grader runs the submission cell by cell with nbclient,
 with a time limit per cell and a budget for the whole run (answer snippets and calls included),
 in the sandbox (``corpuskit.course.sandbox``), or refuses to without it unless told
-``sandbox="off"``. Right after the cell that answers a question has run, a grader-written
+``sandbox="off"``. Right after the cell that answers a value question has run, a grader-written
 snippet pulls the answer out of the kernel as plain JSON (``corpuskit.course.answers``);
 expected answers are computed here, from the gold, and never enter the kernel. Function
-questions send only held-out *text* into the kernel, call the student's function there, and
-score the returned spans here by F1.
+questions send only held-out *text* (or grader-made arguments) into the kernel, call the
+student's function there, and score the returned spans here by F1.
+
+Held-out text must not come back. Function questions are therefore graded only after the last
+student cell has run, and from the moment the first of them starts nothing the kernel says
+reaches the report: the feedback of these questions, and every event after that moment, are
+the grader's own fixed sentences and the numbers it computed (scores, F1, which call failed,
+the name of an exception only when it is one of Python's built-in ones).
 
 Failures cost only what they break:
 
@@ -81,9 +87,15 @@ async def _run(
     # A question is graded after the last cell carrying its grade id (the student's final version).
     answer_cell = {gid: i for i in cells if (gid := grade_id(nb.cells[i])) is not None}
     by_cell: dict[int, list[Question]] = {}
+    later: list[Question] = []  # function questions: graded after the last student cell
     for q in spec.questions:
         if q.cell in answer_cell:
-            by_cell.setdefault(answer_cell[q.cell], []).append(q)
+            if q.kind == "value":
+                by_cell.setdefault(answer_cell[q.cell], []).append(q)
+            else:
+                later.append(q)
+    later.sort(key=lambda q: answer_cell[q.cell])
+    cell_outcomes: dict[int, Outcome] = {}
     results: dict[str, QuestionResult] = {}
     events: list[CellEvent] = []
     completed: list[int] = []
@@ -132,6 +144,22 @@ async def _run(
             return await replace_kernel(index, f"the cell hit the {outcome.kind.split('-')[0]} limit")
         return True
 
+    async def grade_all(questions: list[Question], at: int) -> bool:
+        """Grade questions in order, at cell ``at`` (for events); False when grading must stop."""
+        for q in questions:
+            # The key is computed in a thread while the kernel starts and the first cells run.
+            key = await asyncio.wrap_future(key_source)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                event(at, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
+                return False
+            cell_outcome = cell_outcomes.get(answer_cell[q.cell], Outcome("ok"))
+            results[q.id], snippet = await _grade_question(q, key, kernel, token, limits, cell_outcome, remaining)
+            # The snippet's own words are not passed on: settle() is told only how it ended.
+            if snippet.kind in ("timeout", "dead", "broken") and not await settle(at, Outcome(snippet.kind)):
+                return False
+        return True
+
     await kernel.start()
     try:
         alive = True
@@ -152,6 +180,7 @@ async def _run(
                     f"notebook over {limits.total_output_bytes:,}); "
                     f"{kernel.dropped(index):,} bytes were dropped",
                 )
+            cell_outcomes[index] = outcome
             if outcome.ok:
                 completed.append(index)
             else:
@@ -159,21 +188,12 @@ async def _run(
                 alive = await settle(index, outcome)
                 if not alive:
                     break
-            for q in by_cell.get(index, []):
-                # The key is computed in a thread while the kernel starts and the first cells run.
-                key = await asyncio.wrap_future(key_source)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    event(index, "budget", f"the whole run took longer than {limits.total_timeout:g} s; stopped here")
-                    alive = False
-                    break
-                results[q.id] = await _grade_question(q, key, kernel, token, limits, outcome, remaining)
-                if results[q.id].status == "error" and "did not finish" in results[q.id].feedback:
-                    alive = await settle(index, Outcome("timeout"))
-                    if not alive:
-                        break
+            alive = await grade_all(by_cell.get(index, []), index)
             if not alive:
                 break
+        if alive:
+            # From here on the kernel holds held-out text: nothing it says is repeated (see above).
+            await grade_all(later, scratch)
     finally:
         await kernel.close()
     for q in spec.questions:
@@ -187,10 +207,21 @@ async def _run(
     return results, events
 
 
+# Why a function question's snippet failed, in the grader's words only.
+_SNIPPET_FAILED = {
+    "error": "the grader's snippet was stopped by an exception",
+    "dead": "the kernel died",
+    "broken": "the kernel sent messages the grader could not read",
+    "memory-limit": "the kernel hit the memory limit",
+    "process-limit": "the kernel hit the process limit",
+}
+
+
 async def _grade_question(
     q: Question, key: AnswerKey, kernel: Kernel, token: str, limits: Limits, cell_outcome: Outcome, budget: float
-) -> QuestionResult:
-    """Pull and score one answer; ``budget`` is what is left of the whole run's time."""
+) -> tuple[QuestionResult, Outcome]:
+    """Pull and score one answer; ``budget`` is what is left of the whole run's time. Also says how
+    the snippet ended, so a stuck or dead kernel can be brought back."""
     if q.kind == "value":
         code = answers.value_snippet(q.name, token, table=q.type == "table")
         timeout = limits.answer_timeout
@@ -203,21 +234,20 @@ async def _grade_question(
     timeout = min(timeout, budget)
     outcome, outputs = await kernel.snippet(code, timeout)
     if not outcome.ok:
-        message = (
-            f"Your `{q.name}` did not finish within {timeout:g} s."
-            if outcome.kind == "timeout"
-            else f"Reading the answer failed: {outcome.message}."
-        )
-        return result(q, 0.0, "error", message)
+        if outcome.kind == "timeout":
+            return result(q, 0.0, "error", f"Your `{q.name}` did not finish within {timeout:g} s."), outcome
+        # A function question's snippet ran with held-out text in the kernel: its words are not repeated.
+        why = outcome.message if q.kind == "value" else _SNIPPET_FAILED.get(outcome.kind, "the snippet failed")
+        return result(q, 0.0, "error", f"Reading the answer failed: {why}."), outcome
     if kernel.dropped(len(kernel.nb.cells) - 1) < 0:
         why = f"the answer was sent in a message over {limits.message_bytes:,} bytes, which was dropped"
-        return result(q, 0.0, "invalid", f"Reading the answer failed: {why}.")
+        return result(q, 0.0, "invalid", f"Reading the answer failed: {why}."), outcome
     pulled = answers.parse_outputs(outputs, token)
     if q.kind == "value":
-        return grade_value(q, pulled, key.expected[q.id], cell_outcome)
+        return grade_value(q, pulled, key.expected[q.id], cell_outcome), outcome
     if q.calls is not None:
-        return grade_calls(q, pulled, key.calls[q.id], cell_outcome)
-    return grade_function(q, pulled, key.heldout[q.id], cell_outcome)
+        return grade_calls(q, pulled, key.calls[q.id], cell_outcome), outcome
+    return grade_function(q, pulled, key.heldout[q.id], cell_outcome), outcome
 
 
 @contextmanager

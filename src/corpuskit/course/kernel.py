@@ -7,7 +7,6 @@ grader's scratch cell, where answer snippets run. ``Outcome`` says how a cell en
 from __future__ import annotations
 
 import inspect
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +39,38 @@ def _error_kind(ename: str, evalue: str) -> str:
     return "error"
 
 
+def _message_bytes(msg: dict[str, Any]) -> int:
+    """About what one kernel message weighs: the characters of its content's strings and keys plus
+    a few bytes per other value, and its binary buffers (counted without copying anything)."""
+    size = 0
+    stack: list[Any] = [msg.get("content"), *(msg.get("buffers") or ())]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes | bytearray):
+            size += len(item)
+        elif isinstance(item, memoryview):
+            size += item.nbytes
+        elif isinstance(item, dict):
+            size += 2 * len(item)
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list | tuple):
+            size += 1 + len(item)
+            stack += item
+        else:
+            size += 8
+    return size
+
+
 def _capped_client_class() -> type[Any]:
-    """An nbclient client that keeps a bounded amount of each cell's output and counts the rest."""
+    """An nbclient client that keeps a bounded amount of each cell's messages and counts the rest.
+
+    Every message the kernel sends on iopub for a cell counts against the cell's and the
+    notebook's budget, whatever its type: output, ``update_display_data``, ``clear_output`` and
+    comm (widget) messages alike. Comm messages are counted and then dropped: the grader needs no
+    widget state, and nbclient would otherwise keep all of it (and let an Output widget capture
+    output past the caps).
+    """
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
@@ -56,8 +85,11 @@ def _capped_client_class() -> type[Any]:
             self.kept[index] = 0
             self.dropped[index] = 0
 
-        def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
-            size = len(json.dumps(msg.get("content", {}), default=str))
+        def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
+            msg_type = str(msg.get("msg_type", ""))
+            if msg_type in ("status", "execute_input"):  # the cell's progress, not its output
+                return super().process_message(msg, cell, cell_index)
+            size = _message_bytes(msg)
             scratch = cell_index == len(self.nb.cells) - 1
             left = self.total_cap - self.kept_total + self.kept[cell_index]
             room = self.scratch_cap if scratch else min(self.cell_cap, left)
@@ -67,7 +99,9 @@ def _capped_client_class() -> type[Any]:
             self.kept[cell_index] += size
             if not scratch:
                 self.kept_total += size
-            return super().output(outs, msg, display_id, cell_index)
+            if msg_type.startswith("comm"):
+                return None
+            return super().process_message(msg, cell, cell_index)
 
     return CappedClient
 
@@ -114,6 +148,7 @@ class Kernel:
             startup_timeout=int(limits.startup_timeout),
             shutdown_kernel="immediate",
             record_timing=False,
+            store_widget_state=False,
             iopub_timeout=10,
             resources={"metadata": {"path": str(cwd)}},
         )

@@ -29,12 +29,12 @@ def why_not(pulled: answers.Pulled, q: Question, cell_outcome: Outcome) -> Quest
         feedback = f"No answer: the {what} `{q.name}` is not defined after its cell ran.{stopped}"
         return result(q, 0.0, "missing", feedback)
     if pulled.status == "unserialisable":
+        why = pulled.reason or raised(pulled.error)
         return result(
             q,
             0.0,
             "invalid",
-            f"`{q.name}` could not be read as plain data ({raised(pulled.error)}); "
-            f"use plain Python values (int, str, list, dict).",
+            f"`{q.name}` could not be read as plain data ({why}); use plain Python values (int, str, list, dict).",
         )
     return result(q, 0.0, "error", f"The answer to this question could not be read from the kernel.{stopped}")
 
@@ -44,12 +44,9 @@ def raised(error: object) -> str:
 
     The snippet reports ``Name: message``. The message (and a class name of the student's own)
     may quote anything the kernel holds, held-out text included, so only a built-in exception
-    name is repeated; the grader's own reasons (``not plain data: ...``) are kept.
+    name is repeated.
     """
-    text = str(error)
-    if text.startswith(("not plain data", "not JSON", "the answer is", "malformed answer")):
-        return text
-    name = text.split(":", 1)[0].strip()
+    name = str(error).split(":", 1)[0].strip()
     return exception_name(name) if name else "an error"
 
 
@@ -82,8 +79,11 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         item: dict[str, Any] = {"ok": False, "error": "no result"}
         if k < len(results) and isinstance(results[k], dict):
             item = results[k]
-        problem = answers.type_problem(item.get("value"), "spans", "what it returned") if item.get("ok") else None
-        if not problem and item.get("ok") and not all(0 <= s <= e for s, e, _ in item["value"]):
+        # Told in the grader's words only: what the function returned may hold held-out text.
+        problem = None
+        if item.get("ok") and answers.type_problem(item.get("value"), "spans"):
+            problem = "what it returned should be a list of (start, end, label) triples"
+        elif item.get("ok") and not all(0 <= s <= e for s, e, _ in item["value"]):
             problem = "what it returned has a span whose start is negative or after its end"
         if not item.get("ok"):
             notes.append(f"on held-out text {k + 1} it raised {raised(item.get('error', ''))}")
@@ -133,7 +133,8 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome:
     notes: list[str] = []
     for k, want in enumerate(calls.expected):
         item = results[k] if k < len(results) and isinstance(results[k], dict) else {"ok": False, "error": "no result"}
-        problem = answers.type_problem(item.get("value"), q.calls.type, "the result") if item.get("ok") else None
+        wrong = item.get("ok") and answers.type_problem(item.get("value"), q.calls.type)
+        problem = f"the result should be a {q.calls.type}" if wrong else None
         if not item.get("ok"):
             notes.append(f"call {k + 1} raised {raised(item.get('error', ''))}")
             fractions.append(0.0)

@@ -7,7 +7,9 @@ folder, its ``/tmp`` and its sockets, and ``/dev/shm``, one of 64 MiB; new PID, 
 UTS and user namespaces; a clean environment; no capabilities; no way to make further user
 namespaces (which would let it mount an unsized tmpfs); the modules a lesson hides covered by
 a stub that raises ``ImportError``. Address space, file size and processes are capped with
-rlimits set inside the sandbox.
+rlimits set inside the sandbox; as root, where the cgroup v1 memory and pids controllers are
+writable, each kernel also gets cgroups that cap the memory and processes of all its processes
+together (``make_cgroups``).
 
 Two ways in, both with the same guarantees:
 
@@ -22,8 +24,13 @@ had). Every kernel has a user namespace of its own and sets ``--nproc`` inside i
 gets its own count however many kernels one instructor runs, and the instructor's own limit is
 untouched.
 
-The grader reaches the kernel's sockets through ``/proc/PID/root/sandbox`` (PID being the
-sandbox's first process), so nothing the kernel writes lands on the host's disk. ``none`` runs
+The kernel makes its sockets in ``/sandbox`` (so nothing it writes lands on the host's disk),
+where it may also replace them later, e.g. by a symbolic link to a host socket, which a root
+grader reconnecting by path would follow. So the grader opens each socket file once, as soon as
+the kernel has made it and before any student code runs, as an ``O_PATH | O_NOFOLLOW``
+descriptor through ``/proc/PID/root/sandbox`` (PID being the sandbox's first process), refuses
+anything that is not a socket, and connects, then and on every reconnect, through
+``/proc/self/fd/N``: the descriptor names that socket itself, whatever the path holds later. ``none`` runs
 the kernel unisolated and is used only when the instructor asks for it (``--sandbox off``).
 """
 
@@ -34,6 +41,7 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import shlex
 import shutil
 import site
 import subprocess
@@ -85,13 +93,22 @@ class Isolation:
 
     mode: Mode
     missing: tuple[str, ...] = ()
+    cgroups: bool = False  # each kernel gets cgroups capping its memory and processes together
 
     @property
     def label(self) -> str:
         return "off" if self.mode == "none" else "on"
 
     def describe(self, limits: Limits) -> str:
-        rlimits = f"address space {limits.memory_mb} MiB, files {limits.file_mb} MiB"
+        if self.cgroups:
+            rlimits = (
+                f"memory {limits.memory_mb} MiB for all the kernel's processes together (cgroup), "
+                f"files {limits.file_mb} MiB"
+            )
+        else:
+            rlimits = (
+                f"address space {limits.memory_mb} MiB per process, not summed (no cgroup), files {limits.file_mb} MiB"
+            )
         if self.mode == "none":
             return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
         who = "a leased unprivileged uid" if self.mode == "root" else "the instructor's uid"
@@ -138,7 +155,7 @@ def probe() -> Isolation:
     if failed:
         hint = "" if mode == "root" else " (are unprivileged user namespaces allowed?)"
         return Isolation("none", (f"bubblewrap failed{hint}: {failed}",))
-    return Isolation(mode)
+    return Isolation(mode, cgroups=mode == "root" and all(_own_cgroup(c) for c in CGROUP_CONTROLLERS))
 
 
 def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
@@ -351,6 +368,121 @@ def _parent(stat: Path) -> int:
         return -1
 
 
+def pin_sockets(sandbox: int, name: str, ports: Sequence[int], pins: Path, timeout: float) -> list[int]:
+    """Open each of the kernel's sockets ``/sandbox/NAME-PORT`` as it appears, without following links.
+
+    ``sandbox`` is the pid of the sandbox's first process. The descriptors are returned (keep them
+    open as long as the kernel runs) and ``pins/NAME-PORT`` is made a link to ``/proc/self/fd/N``
+    for each, so the kernel client can connect by ``pins/NAME``. Raises ``RuntimeError`` when a
+    socket does not appear in time or is not a socket.
+    """
+    import stat
+
+    flags = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
+
+    def open_socket(port: int) -> int:
+        # The sandbox's root is looked up afresh each time: bwrap switches to it after starting.
+        root = os.open(f"/proc/{sandbox}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            inside = os.open(INSIDE.name, flags | os.O_DIRECTORY, dir_fd=root)
+            try:
+                return os.open(f"{name}-{port}", flags, dir_fd=inside)
+            finally:
+                os.close(inside)
+        finally:
+            os.close(root)
+
+    fds: list[int] = []
+    deadline = time.monotonic() + timeout
+    try:
+        for port in ports:
+            while True:
+                try:
+                    fds.append(open_socket(port))
+                    break
+                except FileNotFoundError:
+                    if time.monotonic() > deadline or not os.path.exists(f"/proc/{sandbox}"):
+                        raise RuntimeError(f"the kernel made no socket {name}-{port}") from None
+                    time.sleep(0.01)
+            if not stat.S_ISSOCK(os.fstat(fds[-1]).st_mode):
+                raise RuntimeError(f"the kernel's {name}-{port} is not a socket")
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+    pins.mkdir(mode=0o700)
+    for port, fd in zip(ports, fds, strict=True):
+        (pins / f"{name}-{port}").symlink_to(f"/proc/self/fd/{fd}")
+    return fds
+
+
+CGROUPS = Path("/sys/fs/cgroup")
+CGROUP_CONTROLLERS = ("memory", "pids")
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    """The folder of this process's cgroup for a controller of the cgroup v1 hierarchy, if writable.
+
+    cgroup v2 is not used: a process may not make child groups with controllers in the group it
+    sits in (only a delegated, empty subtree allows that), so there only the rlimits hold.
+    """
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, names, path = line.split(":", 2)
+        if controller in names.split(","):
+            folder = CGROUPS / controller / path.lstrip("/")
+            return folder if (folder / "cgroup.procs").is_file() and os.access(folder, os.W_OK) else None
+    return None
+
+
+def make_cgroups(name: str, limits: Limits) -> list[Path]:
+    """One kernel's memory and pids cgroups (v1): its processes together get ``memory_mb`` and
+    ``processes``; the tmpfs pages it writes are charged to it too."""
+    made: list[Path] = []
+    try:
+        for controller in CGROUP_CONTROLLERS:
+            parent = _own_cgroup(controller)
+            if parent is None:
+                raise RuntimeError(f"no writable {controller} cgroup")
+            folder = parent / name
+            folder.mkdir()
+            made.append(folder)
+            if controller == "memory":
+                (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
+                swap = folder / "memory.memsw.limit_in_bytes"
+                if swap.exists():  # swap accounting is on: swapped pages count too
+                    swap.write_text(str(limits.memory_mb * MiB))
+            else:
+                (folder / "pids.max").write_text(str(limits.processes))
+    except BaseException:
+        remove_cgroups(made)
+        raise
+    return made
+
+
+def remove_cgroups(folders: Sequence[Path]) -> None:
+    """Kill what is left in a kernel's cgroups and remove them."""
+    import signal
+
+    for folder in folders:
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+            except OSError:
+                break
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                folder.rmdir()
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
 def cap_sockets(context: Any, limits: Limits) -> None:
     """Every socket made from ``context`` from now on drops frames over the cap and queues few messages.
 
@@ -387,6 +519,8 @@ def kernel_factory(
 
     class SandboxedKernelManager(AsyncKernelManager):
         inside_ip = ""
+        pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
+        cgroups: tuple[Path, ...] = ()
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -397,7 +531,13 @@ def kernel_factory(
             inside = str(INSIDE / "kernel.json")
             bind = ["--ro-bind", self.connection_file, inside]
             cut = prefix.index("--")
-            return [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
+            cmd = [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
+            if not isolation.cgroups:
+                return cmd
+            # The launcher joins the kernel's cgroups before it becomes bwrap: every process after it is in.
+            self.cgroups = tuple(make_cgroups(f"{run_dir.name}-{Path(self.inside_ip).name}", limits))
+            join = " && ".join(f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))}" for group in self.cgroups)
+            return ["sh", "-c", f'{join} && exec "$@"', "sh", *cmd]
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
@@ -412,7 +552,24 @@ def kernel_factory(
             pid = await asyncio.to_thread(_sandbox_pid, outer, limits.startup_timeout)
             if pid is None:
                 raise RuntimeError("the sandbox did not start")
-            self.ip = f"/proc/{pid}/root{self.inside_ip}"
+            name = Path(self.inside_ip).name
+            pins = run_dir / f"{name}-pins"
+            ports = self.ports
+            self.pinned = tuple(await asyncio.to_thread(pin_sockets, pid, name, ports, pins, limits.startup_timeout))
+            self.ip = str(pins / name)
+
+        def cleanup_ipc_files(self) -> None:
+            # Only the grader's own links are removed (the sandbox's files go with its tmpfs).
+            if not sandboxed:
+                super().cleanup_ipc_files()
+                return
+            remove_cgroups(self.cgroups)
+            self.cgroups = ()
+            for fd in self.pinned:
+                os.close(fd)
+            self.pinned = ()
+            if self.ip != self.inside_ip:
+                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)
