@@ -360,7 +360,7 @@ def calls_markdown() -> str:
 
 
 # The two attributors lesson 7 compares: lesson 4's rules over characters, lesson 7's patterns over the parse.
-ATTRIBUTORS = {"lesson 4 rules": ("04-quotes", "q7-attributions"), "lesson 7 parse": ("07-patterns", "q5-attributions")}
+ATTRIBUTORS = {"lesson 4 rules": ("04-quotes", "q9-attributions"), "lesson 7 parse": ("07-patterns", "q5-attributions")}
 
 
 def _right_quotes(lesson: str, question: str, solution: Solution) -> tuple[Any, set[tuple[int, int]]]:
