@@ -139,16 +139,136 @@ def one_document(doc: corpuskit.Document) -> dict[str, bool]:
     key = (start, start + len("the White House"))
     differ = labels["gold"][key] != labels["b"][key]
     return {
-        "Annotator B and the gold give the White House of S4 different labels.": differ,
-        # B is constructed and the gold is one person's: one article measures neither annotator.
-        "Annotator B is a less reliable annotator than the person who made the gold.": False,
+        "The constructed annotation and the gold give the White House of S4 different labels.": differ,
+        # Its disagreements were made on purpose (DATASHEET, constructed_b.json): it measures no annotator.
+        "The constructed annotation's F1 against the gold measures how reliable a second annotator is.": False,
         # The interval is over this article's sentences, not over news articles.
-        "B's strict F1 on any news article will lie inside the 95 % interval computed here.": False,
+        "A second annotator's strict F1 on any other news article will lie inside the 95 % interval computed here.": (
+            False
+        ),
         # Copies are not independent evidence.
         "Scoring two copies of the article would give a more trustworthy interval.": False,
-        "On this article, B's PERSON spans agree with the gold more often than its TIME spans.": (
+        "Here the constructed annotation's PERSON spans agree with the gold more often than its TIME spans.": (
             _label_f1(doc, "PERSON") > _label_f1(doc, "TIME")
         ),
         # Kappa over tokens tends to F1 as unmarked tokens grow (Hripcsak & Rothschild 2005).
         "A token kappa of 0.93 shows better agreement than a pairwise F1 of 0.93.": False,
     }
+
+
+# The real second annotation ------------------------------------------------------------------
+#
+# The gold is the adjudicated annotation; the lesson measures annotator A as it was before the
+# adjudication. What each corrected item was comes from the table "Corrections to the gold from
+# this adjudication" of the document's ADJUDICATION.md, section 7 (offsets into text.txt).
+REMOVED_ENTITIES = [(3315, 3339, "DATE")]  # "the days and weeks ahead"
+EARLIER_STATUS = {(1725, 1730): ("positive", "other", "future", "other")}  # E33 "talks"
+EARLIER_ARGUMENTS = {
+    (177, 183): [("Entity", 114, 125), ("Entity", 145, 157), ("Place", 202, 224)],  # E5 "summit"
+    (1536, 1547): [("Entity", 1530, 1535), ("Time-Within", 1548, 1565)],  # E29 "discussions"
+    (2661, 2675): [("Agent", 2697, 2705)],  # E48 "denuclearizing"
+    (2864, 2872): [("Entity", 2854, 2856), ("Entity", 2895, 2910)],  # E52 "continue"
+    (3100, 3105): [("Event", 3109, 3122)],  # E56 "start"
+    (3728, 3736): [("Entity", 3711, 3713), ("Entity", 3752, 3755), ("Event", 3737, 3746)],  # E63 "maintain"
+}
+EARLIER_VALUES = {(1929, 1940): "PXY"}  # X12 "a long time"
+FACTUALITY = ("polarity", "modality", "tense", "realis")
+# The causes of section 7's table, by the words its "cause" column starts with.
+CAUSES = {"annotator A error": "gold error", "guideline gap": "guideline gap", "genuine ambiguity": "genuine ambiguity"}
+# The disagreements the lesson asks about, by their number in section 7's table.
+CASES = {
+    "#1 'the days and weeks ahead' (S20): a DATE entity, or a time expression only": 1,
+    "#3 Place 'Hanoi' of the agreement not reached (S4)": 3,
+    "#5 the status of 'talks' that 'would continue' (S12)": 5,
+    "#6 'the summit diplomacy' (S13): an event trigger or not": 6,
+    "#7 the Agent of 'denuclearizing' (S17): 'the DPRK' or 'Kim'": 7,
+    "#12 the value of 'a long time' (S13): PXY or PXM": 12,
+}
+
+
+def _real_b(doc: corpuskit.Document) -> corpuskit.Document:
+    return corpuskit.load(doc.id, annotations="annotator_b.json")
+
+
+def _before_adjudication(doc: corpuskit.Document) -> corpuskit.Document:
+    """The gold with the adjudication's corrections undone."""
+    data = doc.to_dict()
+
+    def span(start: int, end: int) -> dict[str, Any]:
+        return {"start": start, "end": end, "text": doc.text[start:end]}
+
+    data["entities"] += [
+        {"id": f"T{len(data['entities']) + n + 1}", **span(s, e), "label": label}
+        for n, (s, e, label) in enumerate(REMOVED_ENTITIES)
+    ]
+    data["entities"].sort(key=lambda ent: (ent["start"], -ent["end"]))
+    for event in data["events"]:
+        trigger = (event["trigger"]["start"], event["trigger"]["end"])
+        if trigger in EARLIER_STATUS:
+            event.update(zip(FACTUALITY, EARLIER_STATUS[trigger], strict=True))
+        if trigger in EARLIER_ARGUMENTS:
+            event["arguments"] = [{"role": role, **span(s, e)} for role, s, e in EARLIER_ARGUMENTS[trigger]]
+    for timex in data["timexes"]:
+        timex["value"] = EARLIER_VALUES.get((timex["start"], timex["end"]), timex["value"])
+    return corpuskit.Document.from_dict(data, text=doc.text)
+
+
+def real_disagreements(doc: corpuskit.Document) -> dict[str, list[int]]:
+    from collections import Counter
+
+    before, b = _before_adjudication(doc), _real_b(doc)
+    entities = [Counter((e.start, e.end, e.label) for e in side.entities) for side in (before, b)]
+    events = [{(e.trigger.start, e.trigger.end): e for e in side.events} for side in (before, b)]
+    shared = sorted(events[0].keys() & events[1].keys())
+    timexes = [{(t.start, t.end): t.value for t in side.timexes} for side in (before, b)]
+
+    def status(event: Any) -> tuple[str, ...]:
+        return tuple(getattr(event, name) for name in FACTUALITY)
+
+    def arguments(event: Any) -> list[tuple[str, int, int]]:
+        return sorted((a.role, a.start, a.end) for a in event.arguments)
+
+    found = {
+        "entities": [s for s, _, _ in (entities[0] - entities[1]) + (entities[1] - entities[0])],
+        "triggers": [s for s, _ in events[0].keys() ^ events[1].keys()],
+        "status": [s for s, e in shared if status(events[0][s, e]) != status(events[1][s, e])],
+        "arguments": [s for s, e in shared if arguments(events[0][s, e]) != arguments(events[1][s, e])],
+        "values": [s for s, e in timexes[0].keys() & timexes[1].keys() if timexes[0][s, e] != timexes[1][s, e]],
+    }
+    return {layer: sorted(starts) for layer, starts in found.items()}
+
+
+def factuality(doc: corpuskit.Document) -> dict[str, dict[str, float]]:
+    from corpuskit.evaluate.agreement import event_agreement
+
+    result = event_agreement(_before_adjudication(doc), _real_b(doc))
+    return {
+        field.name: {
+            "pairs": field.total,
+            "raw": field.kappa.observed,
+            "chance": field.kappa.expected,
+            "kappa": field.kappa.kappa,
+        }
+        for field in result.attributes
+    }
+
+
+def _adjudication_table(doc: corpuskit.Document) -> dict[int, dict[str, str]]:
+    """Section 7's table of ADJUDICATION.md: each numbered row as {column: cell}."""
+    from corpuskit.corpus import locate
+
+    record = (locate(doc.id) / "ADJUDICATION.md").read_text(encoding="utf-8")
+    section = record.split("## 7.", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if cells[0].isdigit():
+            rows[int(cells[0])] = dict(zip(header, cells, strict=True))
+    return rows
+
+
+def adjudication(doc: corpuskit.Document) -> dict[str, str]:
+    table = _adjudication_table(doc)
+    return {case: next(c for w, c in CAUSES.items() if table[n]["cause"].startswith(w)) for case, n in CASES.items()}
