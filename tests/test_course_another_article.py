@@ -4,6 +4,7 @@ graded as an instructor grades it, with the answer key computed on that article.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -123,6 +124,11 @@ def test_a_lesson_is_refused_for_what_the_document_lacks(small_data: dict[str, A
         "it is written on the text of hanoi-summit-2019 only"
     )
     assert missing(load_spec(grading, "06-evaluation"), doc, folder) == (
+        "it is written on the text of hanoi-summit-2019 only"
+    )
+    lesson6 = load_spec(grading, "06-evaluation")
+    needs = dataclasses.replace(lesson6.requires, documents=(), annotations=("constructed_b.json",), sections=("S4",))
+    assert missing(dataclasses.replace(lesson6, requires=needs), doc, folder) == (
         "no second annotation file constructed_b.json; no section S4"
     )
 
