@@ -294,7 +294,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
-    from corpuskit.course import Report, batch
+    from corpuskit.course import Report, batch, shard
 
     out = Path(args.out)
     if args.merge:
@@ -318,7 +318,7 @@ def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
             args.submission,
             out,
             jobs=args.jobs,
-            shard_of=batch.parse_shard(args.shard),
+            shard_of=shard.resolve(args.shard, os.environ),
             progress=progress,
             lesson=args.lesson,
             grading_dir=args.grading,
@@ -589,6 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
         '  corpuskit grade 01-reading.ipynb --classroom "$GITHUB_OUTPUT"   # GitHub Classroom reporter\n'
         "  corpuskit grade submissions/ --lesson 01-reading --jobs 2 --out grades/\n"
         "  corpuskit grade submissions/ --shard 1/4 --out grades-1/   # one of four CI jobs\n"
+        "  corpuskit grade submissions/ --shard auto --out shard-$SLURM_ARRAY_TASK_ID/  # a Slurm array task\n"
         "  corpuskit grade --merge grades-1/ grades-2/ grades-3/ grades-4/ --out grades/\n"
         "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set\n"
         "  corpuskit grade submission.ipynb --gradescope results/results.json   # in Gradescope's autograder",
@@ -636,7 +637,13 @@ def build_parser() -> argparse.ArgumentParser:
         "off: no isolation, for trusted notebooks only",
     )
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="batch: parallel workers (default: 1)")
-    p.add_argument("--shard", default="1/1", metavar="K/N", help="batch: grade only the K-th of N shards")
+    p.add_argument(
+        "--shard",
+        default="1/1",
+        metavar="K/N",
+        help="batch: grade only the K-th of N shards; auto: the shard a Slurm job array, "
+        "a Kubernetes Indexed Job or a GitHub Actions matrix gives this job",
+    )
     p.add_argument(
         "--out",
         default="grades",
