@@ -326,6 +326,7 @@ def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
             sandbox=args.sandbox,
             heldout_dir=args.heldout,
             release_dir=args.release,
+            warm=not args.cold,
         )
     warnings = sorted({w for r in reports for w in r.warnings})
     for warning in warnings:
@@ -652,6 +653,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--merge", nargs="+", metavar="DIR", help="merge the --out folders of shards into --out")
     p.add_argument("--progress", action="store_true", help="batch: show progress on stderr even when not a terminal")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="batch: start every kernel from scratch instead of forking it from a warm parent per worker",
+    )
     return parser
 
 

@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from corpuskit.course.report import CellEvent, Report
 from corpuskit.course.sandbox import Limits
+from corpuskit.course.warm import for_class as warm_pool
 from corpuskit.errors import CorpuskitError
 from corpuskit.fileio import write_text_atomic
 
@@ -211,6 +212,7 @@ def grade_class(
     sandbox: str = "auto",
     heldout_dir: str | os.PathLike[str] | None = None,
     release_dir: str | os.PathLike[str] | None = None,
+    warm: bool = True,
 ) -> list[Report]:
     """Grade this shard of the submissions in ``submissions`` with ``jobs`` workers; write reports and a summary.
 
@@ -251,9 +253,13 @@ def grade_class(
         if progress is not None:
             progress(len(reports), len(todo), report)
 
-    _warm_key(options)
-    # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
-    _run_workers(todo, options, folder, jobs, done)
+    # With ``warm``, each worker's kernels are forked from a warm parent of its own (corpuskit.course.warm),
+    # which imports the lesson's modules while the answer key is computed here.
+    o = options
+    with warm_pool(o.lesson, o.grading_dir, o.sandbox, o.limits, o.release_dir, jobs if warm else 0):
+        _warm_key(options)
+        # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
+        _run_workers(todo, options, folder, jobs, done)
     ordered = [reports[path] for path in todo]
     write_manifest(target, written)
     # This run's reports only: whatever an earlier run left in OUT/reports/ stays out of the summary.

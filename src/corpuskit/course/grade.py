@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpuskit.course import answers
+from corpuskit.course import answers, warm
 from corpuskit.course.kernel import Kernel, Outcome
 from corpuskit.course.key import AnswerKey, cached_key, sent_texts
 from corpuskit.course.notebook import (
@@ -338,6 +338,8 @@ def grade(
     with _run_dir() as run_dir, contextlib.ExitStack() as stack:
         uid = stack.enter_context(lease_uid()) if isolation.mode == "root" else 0
         factory = kernel_factory(run_dir, isolation, limits, spec.hidden_modules, uid)
+        # Kernels forked from a warm parent when a pool runs for this lesson (batch mode), else cold ones.
+        factory = stack.enter_context(warm.claimed(spec, isolation, limits, run_dir, factory))
         results, cell_events = asyncio.run(_run(nb, spec, key_source, limits, factory, run_dir))
     if not key_source.result().heldout:
         heldout_name = ""
