@@ -274,6 +274,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         sandbox=args.sandbox,
         heldout_dir=args.heldout,
         release_dir=args.release,
+        warm=not args.cold,
     ).with_feedback(args.feedback)
     if args.junit:
         write_text_atomic(args.junit, report.to_junit())
@@ -656,7 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cold",
         action="store_true",
-        help="batch: start every kernel from scratch instead of forking it from a warm parent per worker",
+        help="start every kernel from scratch instead of forking it from a warm parent",
     )
     return parser
 

@@ -60,6 +60,7 @@ class Options:
     heldout_dir: str | None = None
     release_dir: str | None = None
     hide: tuple[str, ...] = ()
+    warm: bool = True
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -139,6 +140,7 @@ def _grade_one(path: str, options: Options, folder: Path) -> dict[str, Any]:
             heldout_dir=options.heldout_dir,
             release_dir=options.release_dir,
             hide=options.hide,
+            warm=options.warm,
         )
     except Exception as err:  # one submission never stops the class
         return _not_graded(path, options, str(err) if isinstance(err, CorpuskitError) else type(err).__name__)
@@ -238,6 +240,7 @@ def grade_class(
         None if heldout_dir is None else str(heldout_dir),
         None if release_dir is None else str(release_dir),
         (str(folder.resolve()), str(target.resolve())),
+        warm,
     )
     reports: dict[Path, Report] = {}
     written: list[str] = []

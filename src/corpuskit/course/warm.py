@@ -166,6 +166,8 @@ class Parent:
     forks: int = 0
     broken: bool = False
     pidfd: int | None = None
+    single_use: bool = False  # started by ``early`` for one submission; closed after it
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def alive(self) -> bool:
         # By a pidfd: the grading processes are forked from the one that started the parent, and
@@ -223,6 +225,8 @@ class Parent:
         self.process.wait()
         if self.pidfd is not None:
             os.close(self.pidfd)
+            self.pidfd = None
+        self.resources.close()
 
 
 @dataclass
@@ -339,8 +343,43 @@ def claimed(
             yield warm_factory(parent, limits, run_dir, cold)
         finally:
             handle.close()
+            if parent.single_use:
+                _POOL.parents.remove(parent)
+                parent.close()
         return
     yield cold
+
+
+def early(
+    spec: LessonSpec, isolation: Isolation, limits: Limits, release_dir: str | os.PathLike[str] | None, grading: Path
+) -> None:
+    """Start a warm parent for one submission, unless a pool already serves this lesson.
+
+    Its imports run in a process of their own while the grader reads the notebook, restores its
+    locked cells and computes the key, so the kernel is forked ready-made. One left unused (the
+    notebook was refused before a kernel started) is closed when the next one starts.
+    """
+    key = _key(spec, isolation, limits)
+    if isolation.mode == "none" or os.uname().machine not in SYSCALLS:
+        return
+    if any(p.key == key and p.usable() and not p.single_use for p in _POOL.parents):
+        return
+    for stale in [p for p in _POOL.parents if p.single_use]:
+        _POOL.parents.remove(stale)
+        stale.close()
+    from corpuskit.course.sandbox import lease_uid
+
+    releases = Path(release_dir) if release_dir is not None else grading.resolve().parent / "exercises"
+    resources = contextlib.ExitStack()
+    try:
+        run_dir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="corpuskit-warm-")))
+        uid = resources.enter_context(lease_uid()) if isolation.mode == "root" else 0
+        parent = start_parent(spec, isolation, limits, setup_imports(spec, releases), run_dir, uid)
+    except (OSError, RuntimeError):
+        resources.close()
+        return
+    parent.single_use, parent.resources = True, resources
+    _POOL.parents.append(parent)
 
 
 def warm_factory(parent: Parent, limits: Limits, run_dir: Path, cold: KernelFactory) -> KernelFactory:
