@@ -186,6 +186,7 @@ libc = ctypes.CDLL(None, use_errno=True)
 tried = {name: libc.unshare(flags) for name, flags in (("user", 0x10000000), ("mount", 0x20000), ("net", 0x40000000))}
 tried["tmpfs"] = libc.mount(b"none", b"/sandbox/work", b"tmpfs", 0, None)
 tried["setuid"] = libc.setuid(0)
+tried["trace the namespace's first process"] = libc.ptrace(16, 1, None, None)  # PTRACE_ATTACH
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=1).close()
     tried["network"] = 0
@@ -195,7 +196,7 @@ assert set(tried.values()) == {-1} and os.getuid() != 0, tried
 """
 
 
-def test_the_child_cannot_make_namespaces_mount_or_reach_the_network(
+def test_the_child_cannot_make_namespaces_mount_trace_or_reach_the_network(
     tmp_path: Path, parent: warm_kernels.Parent
 ) -> None:
     report = _grade(_notebook(tmp_path, "escapes", ESCAPES, before_answers=True))

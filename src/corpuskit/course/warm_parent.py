@@ -17,11 +17,12 @@ Each child, before any student code:
    ``/dev/shm``, covering the parent's, and an empty read-only tmpfs on ``/proc``: a PID namespace
    cannot mount its own ``/proc`` under the parent's sandbox, and the parent's would show the
    parent's processes;
-3. forks the kernel, which sets its resource limits, clears the environment to the sandbox's,
-   closes every file descriptor but the grader's socket, tells the grader its pid over that
-   socket (the kernel translates it for the grader), closes it, drops every capability, sets
-   ``no_new_privs``, and installs a seccomp filter that refuses new user namespaces (which would
-   let it mount an unsized tmpfs); then it starts the IPython kernel on its connection file.
+3. drops every capability, sets ``no_new_privs``, installs a seccomp filter that refuses new user
+   namespaces (which would let a process mount an unsized tmpfs) and makes itself not dumpable, so
+   the kernel cannot take it over; then forks the kernel, which sets its resource limits, clears the
+   environment to the sandbox's, closes every file descriptor but the grader's socket, tells the
+   grader its pid over that socket (the kernel translates it for the grader), closes it, and starts
+   the IPython kernel on its connection file.
 
 Only the standard library is imported before the lesson's modules: whatever the parent imports,
 every child has in memory.
@@ -184,8 +185,6 @@ def _kernel(request: dict[str, Any], channel: socket.socket) -> None:
     # The grader learns this process's pid, as its own PID namespace numbers it, from the message.
     channel.send(b"kernel")
     channel.close()
-    _drop_capabilities()
-    _seccomp()
     sys.path[:] = [request["cwd"], *[p for p in sys.path if p]]
     sys.argv = ["ipykernel_launcher", "-f", f"{request['inside']}/kernel.json"]
     from ipykernel.kernelapp import IPKernelApp
@@ -198,6 +197,11 @@ def _init(request: dict[str, Any], channel: socket.socket) -> None:
     """The first process of the child's PID namespace: builds its file system, forks the kernel, reaps."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _fresh_file_system(request)
+    # No capabilities from here on, for this process too: the kernel could otherwise take it over
+    # (same uid, same namespaces) and use them. Not dumpable: the kernel cannot trace it.
+    _drop_capabilities()
+    _seccomp()
+    _prctl(PR_SET_DUMPABLE, 0)
     kernel = os.fork()
     if kernel == 0:
         _kernel(request, channel)
@@ -221,6 +225,7 @@ def _child(request: dict[str, Any], channel: socket.socket) -> None:
         # own to map its uid. Its memory is a copy of the parent's, which holds nothing secret.
         _prctl(PR_SET_DUMPABLE, 1)
         _enter_namespaces()
+        _prctl(PR_SET_DUMPABLE, 0)
         init = os.fork()
         if init == 0:
             _init(request, channel)
