@@ -235,3 +235,24 @@ def test_the_seccomp_filter_is_well_formed() -> None:
     for machine in warm_kernels.SYSCALLS:
         program = seccomp_program(machine)
         assert len(program) % 8 == 0 and len(program) // 8 == 14
+
+
+def test_the_kernel_has_the_sandbox_environment_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from corpuskit.course.sandbox import sandbox_argv
+
+    monkeypatch.setenv("CI_DEPLOY_TOKEN", "must not reach the kernel")
+    argv = sandbox_argv(tmp_path, probe().mode, attacks.LIMITS, 61999, [], [])
+    expected = {argv[i + 1]: argv[i + 2] for i, arg in enumerate(argv) if arg == "--setenv"}
+    check = f"""
+import os
+expected = {expected!r}
+assert {{k: os.environ.get(k) for k in expected}} == expected, dict(os.environ)
+assert "CI_DEPLOY_TOKEN" not in os.environ, dict(os.environ)
+"""
+    with warm_kernels.pool(
+        load_spec(attacks.GRADING, "tiny"), probe(), attacks.LIMITS, attacks.ATTACKS / "release", 1
+    ) as (forker,):
+        report = _grade(_notebook(tmp_path, "environment", check, before_answers=True))
+        assert forker.forks == 1
+    assert [e.kind for e in report.events] == [], report.summary()
+    assert report.score == 8

@@ -70,15 +70,6 @@ KERNEL_MODULES = (
     "psutil",
     "tornado.ioloop",
 )
-KERNEL_ENV = {
-    "HOME": str(INSIDE / "work"),
-    "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-    "LANG": "C.UTF-8",
-    "TMPDIR": str(INSIDE / "tmp"),
-    "MPLBACKEND": "Agg",
-    "JPY_PARENT_PID": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
 
 
 def setup_imports(spec: LessonSpec, release_dir: Path) -> list[str]:
@@ -396,7 +387,6 @@ def warm_factory(parent: Parent, limits: Limits, run_dir: Path, cold: KernelFact
                 "connection": connection,
                 "inside": str(INSIDE),
                 "cwd": str(INSIDE / "work"),
-                "env": {**KERNEL_ENV, **_corpus_path()},
                 "disk_mb": limits.disk_mb,
                 "shm_mb": SHM_MB,
                 "memory_mb": limits.memory_mb,
@@ -436,9 +426,3 @@ def warm_factory(parent: Parent, limits: Limits, run_dir: Path, cold: KernelFact
         return km
 
     return make
-
-
-def _corpus_path() -> dict[str, str]:
-    from corpuskit.corpus import PATH_VARIABLE
-
-    return {PATH_VARIABLE: os.environ[PATH_VARIABLE]} if os.environ.get(PATH_VARIABLE) else {}

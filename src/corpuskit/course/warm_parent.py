@@ -67,6 +67,9 @@ RET_ALLOW, RET_KILL = 0x7FFF0000, 0x80000000
 EPERM, ENOSYS = 1, 38
 
 _libc = ctypes.CDLL(None, use_errno=True)
+# The environment the sandbox started this program with (the kernel's, as bubblewrap sets it), kept
+# before any import can change it.
+CLEAN_ENVIRONMENT = dict(os.environ)
 
 
 def _check(result: int, what: str) -> int:
@@ -174,7 +177,7 @@ def _kernel(request: dict[str, Any], channel: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _limits(request)
     os.environ.clear()
-    os.environ.update(request["env"])
+    os.environ.update(CLEAN_ENVIRONMENT)
     os.chdir(request["cwd"])
     os.umask(0o022)
     null = os.open("/dev/null", os.O_RDWR)
