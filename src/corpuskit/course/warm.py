@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
 import contextlib
 import fcntl
 import json
@@ -370,7 +371,15 @@ def early(
         resources.close()
         return
     parent.single_use, parent.resources = True, resources
+    atexit.register(_close_unused, parent)
     _POOL.parents.append(parent)
+
+
+def _close_unused(parent: Parent) -> None:
+    """At exit, the parent of a submission refused before its kernel started, and its folder."""
+    if parent in _POOL.parents:
+        _POOL.parents.remove(parent)
+        parent.close()
 
 
 def warm_factory(parent: Parent, limits: Limits, run_dir: Path, cold: KernelFactory) -> KernelFactory:
