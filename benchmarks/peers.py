@@ -69,7 +69,10 @@ def expected_answers() -> dict[str, Any]:
     module = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(module)
     spec = json.loads((ROOT / "grading" / "lessons" / f"{LESSON}.json").read_text())
-    return {q["id"]: (q["name"], json.loads(json.dumps(getattr(module, q["compute"])()))) for q in spec["questions"]}
+    import corpuskit
+
+    doc = corpuskit.load("hanoi-summit-2019")  # compute functions take the document they grade on
+    return {q["id"]: (q["name"], json.loads(json.dumps(getattr(module, q["compute"])(doc)))) for q in spec["questions"]}
 
 
 def _comparable(name: str) -> str:

@@ -297,6 +297,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         sandbox=args.sandbox,
         heldout_dir=args.heldout,
         release_dir=args.release,
+        warm=not args.cold,
     ).with_feedback(args.feedback)
     if args.junit:
         write_text_atomic(args.junit, report.to_junit())
@@ -317,7 +318,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
-    from corpuskit.course import Report, batch
+    from corpuskit.course import Report, batch, shard
 
     out = Path(args.out)
     if args.merge:
@@ -341,7 +342,7 @@ def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
             args.submission,
             out,
             jobs=args.jobs,
-            shard_of=batch.parse_shard(args.shard),
+            shard_of=shard.resolve(args.shard, os.environ),
             progress=progress,
             lesson=args.lesson,
             grading_dir=args.grading,
@@ -349,6 +350,7 @@ def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
             sandbox=args.sandbox,
             heldout_dir=args.heldout,
             release_dir=args.release,
+            warm=not args.cold,
         )
     warnings = sorted({w for r in reports for w in r.warnings})
     for warning in warnings:
@@ -623,6 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
         '  corpuskit grade 01-reading.ipynb --classroom "$GITHUB_OUTPUT"   # GitHub Classroom reporter\n'
         "  corpuskit grade submissions/ --lesson 01-reading --jobs 2 --out grades/\n"
         "  corpuskit grade submissions/ --shard 1/4 --out grades-1/   # one of four CI jobs\n"
+        "  corpuskit grade submissions/ --shard auto --out shard-$SLURM_ARRAY_TASK_ID/  # a Slurm array task\n"
         "  corpuskit grade --merge grades-1/ grades-2/ grades-3/ grades-4/ --out grades/\n"
         "  corpuskit grade alice.ipynb --heldout /srv/heldout   # a private held-out set\n"
         "  corpuskit grade submission.ipynb --gradescope results/results.json   # in Gradescope's autograder",
@@ -670,7 +673,13 @@ def build_parser() -> argparse.ArgumentParser:
         "off: no isolation, for trusted notebooks only",
     )
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="batch: parallel workers (default: 1)")
-    p.add_argument("--shard", default="1/1", metavar="K/N", help="batch: grade only the K-th of N shards")
+    p.add_argument(
+        "--shard",
+        default="1/1",
+        metavar="K/N",
+        help="batch: grade only the K-th of N shards; auto: the shard a Slurm job array, "
+        "a Kubernetes Indexed Job or a GitHub Actions matrix gives this job",
+    )
     p.add_argument(
         "--out",
         default="grades",
@@ -679,6 +688,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--merge", nargs="+", metavar="DIR", help="merge the --out folders of shards into --out")
     p.add_argument("--progress", action="store_true", help="batch: show progress on stderr even when not a terminal")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="start every kernel from scratch instead of forking it from a warm parent",
+    )
     return parser
 
 

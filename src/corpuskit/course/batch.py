@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from corpuskit.course.report import CellEvent, Report
 from corpuskit.course.sandbox import Limits
+from corpuskit.course.warm import for_class as warm_pool
 from corpuskit.errors import CorpuskitError
 from corpuskit.fileio import write_text_atomic
 
@@ -59,6 +60,7 @@ class Options:
     heldout_dir: str | None = None
     release_dir: str | None = None
     hide: tuple[str, ...] = ()
+    warm: bool = True
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -138,6 +140,7 @@ def _grade_one(path: str, options: Options, folder: Path) -> dict[str, Any]:
             heldout_dir=options.heldout_dir,
             release_dir=options.release_dir,
             hide=options.hide,
+            warm=options.warm,
         )
     except Exception as err:  # one submission never stops the class
         return _not_graded(path, options, str(err) if isinstance(err, CorpuskitError) else type(err).__name__)
@@ -211,6 +214,7 @@ def grade_class(
     sandbox: str = "auto",
     heldout_dir: str | os.PathLike[str] | None = None,
     release_dir: str | os.PathLike[str] | None = None,
+    warm: bool = True,
 ) -> list[Report]:
     """Grade this shard of the submissions in ``submissions`` with ``jobs`` workers; write reports and a summary.
 
@@ -236,6 +240,7 @@ def grade_class(
         None if heldout_dir is None else str(heldout_dir),
         None if release_dir is None else str(release_dir),
         (str(folder.resolve()), str(target.resolve())),
+        warm,
     )
     reports: dict[Path, Report] = {}
     written: list[str] = []
@@ -251,9 +256,13 @@ def grade_class(
         if progress is not None:
             progress(len(reports), len(todo), report)
 
-    _warm_key(options)
-    # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
-    _run_workers(todo, options, folder, jobs, done)
+    # With ``warm``, each worker's kernels are forked from a warm parent of its own (corpuskit.course.warm),
+    # which imports the lesson's modules while the answer key is computed here.
+    o = options
+    with warm_pool(o.lesson, o.grading_dir, o.sandbox, o.limits, o.release_dir, jobs if warm else 0):
+        _warm_key(options)
+        # fork: each process starts at once with the imports and the answer key; each grade() runs its own loop.
+        _run_workers(todo, options, folder, jobs, done)
     ordered = [reports[path] for path in todo]
     write_manifest(target, written)
     # This run's reports only: whatever an earlier run left in OUT/reports/ stays out of the summary.

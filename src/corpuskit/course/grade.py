@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpuskit.course import answers
+from corpuskit.course import warm as warm_kernels
 from corpuskit.course.kernel import Kernel, Outcome
 from corpuskit.course.key import AnswerKey, cached_key, sent_texts
 from corpuskit.course.notebook import (
@@ -319,6 +320,7 @@ def grade(
     heldout_dir: str | os.PathLike[str] | None = None,
     release_dir: str | os.PathLike[str] | None = None,
     hide: Sequence[str | os.PathLike[str]] = (),
+    warm: bool = True,
 ) -> Report:
     """Grade one submitted notebook. ``sandbox`` is ``auto``, ``on`` or ``off``.
 
@@ -326,6 +328,7 @@ def grade(
     ``release_dir`` holds the released notebooks whose locked cells are restored (default:
     ``exercises/`` beside the grading folder); ``hide`` lists more folders the kernel must not
     see (report folders, other submissions): a ``CORPUSKIT_PATH`` root holding one is refused.
+    ``warm``: fork the kernel from a warm parent (``corpuskit.course.warm``) rather than start it cold.
     ``sandbox="off"`` grades without isolation; otherwise a machine without the sandbox is an error.
     Raises ``GradingError`` (or ``SpecError``) only when grading itself cannot happen; a broken
     or hostile submission gets a report.
@@ -349,6 +352,8 @@ def grade(
     isolation = _isolation(sandbox)
     private = [folder.resolve(), heldout_root.resolve(), path.resolve().parent, *(Path(h).resolve() for h in hide)]
     check_corpus_path(private)
+    if warm:  # the kernel's imports start now in a warm parent, while the notebook is read and restored
+        warm_kernels.early(spec, isolation, limits, release_dir, folder)
     warnings = [w for w in (isolation.warning(),) if w]
     described = isolation.describe(limits)
     heldout_name = f"{'private' if heldout_dir is not None else 'public'} set {heldout_root.resolve()}"
@@ -368,6 +373,8 @@ def grade(
     with _run_dir() as run_dir, contextlib.ExitStack() as stack:
         uid = stack.enter_context(lease_uid()) if isolation.mode == "root" else 0
         factory = kernel_factory(run_dir, isolation, limits, spec.hidden_modules, uid)
+        # Kernels forked from a warm parent when a pool runs for this lesson (batch mode), else cold ones.
+        factory = stack.enter_context(warm_kernels.claimed(spec, isolation, limits, run_dir, factory))
         results, cell_events = asyncio.run(_run(nb, spec, key_source, limits, factory, run_dir))
     if not key_source.result().heldout:
         heldout_name = ""

@@ -212,17 +212,27 @@ _INNER = [
 
 
 def sandbox_argv(
-    run_dir: Path, mode: Mode, limits: Limits, uid: int, readable: Sequence[Path], hidden: Sequence[Path]
+    run_dir: Path,
+    mode: Mode,
+    limits: Limits,
+    uid: int,
+    readable: Sequence[Path],
+    hidden: Sequence[Path],
+    *,
+    nested_userns: bool = False,
 ) -> list[str]:
     """The command that runs a program in the sandbox (append the program's argv).
 
     ``readable``: folders bound read-only at their own paths; ``hidden``: files and folders inside
-    them covered by the stub in ``run_dir`` (made by ``write_stubs``).
+    them covered by the stub in ``run_dir`` (made by ``write_stubs``). ``nested_userns`` lets the
+    program make user namespaces: only for the warm parent (``corpuskit.course.warm``), whose
+    children make their own sandbox and refuse further user namespaces themselves.
     """
+    no_userns = () if nested_userns else ("--disable-userns",)
     argv = [
         "bwrap",
         *("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"),
-        *(("--unshare-user", "--disable-userns") if mode == "user" else ()),
+        *(("--unshare-user", *no_userns) if mode == "user" else ()),
         *("--die-with-parent", "--new-session", "--hostname", "sandbox"),
         *_layout(limits.disk_mb, tmp_link=not any(f.is_relative_to("/tmp") for f in readable)),
     ]
@@ -258,7 +268,8 @@ def sandbox_argv(
     argv += ["--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)], "--chdir", str(INSIDE / "work")]
     # The root itself is a tmpfs bwrap made (owned by the kernel's uid as a normal user): read-only.
     argv += ["--remount-ro", "/"]
-    inner = [*_drop_to(uid), *_INNER, "--"] if mode == "root" else []
+    inner_bwrap = [a for a in _INNER if a != "--disable-userns" or not nested_userns]
+    inner = [*_drop_to(uid), *inner_bwrap, "--"] if mode == "root" else []
     return [*argv, "--", *inner, *_prlimit(limits)]
 
 
