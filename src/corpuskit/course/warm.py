@@ -25,6 +25,7 @@ import fcntl
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,7 +46,10 @@ from corpuskit.course.sandbox import (
     Limits,
     cap_sockets,
     hidden_paths,
+    make_cgroups,
+    pin_sockets,
     python_paths,
+    remove_cgroups,
     sandbox_argv,
     write_stub,
 )
@@ -332,7 +336,7 @@ def claimed(
             handle.close()
             continue
         try:
-            yield warm_factory(parent, limits, run_dir, cold)
+            yield warm_factory(parent, isolation, limits, run_dir, cold)
         finally:
             handle.close()
             if parent.single_use:
@@ -382,13 +386,19 @@ def _close_unused(parent: Parent) -> None:
         parent.close()
 
 
-def warm_factory(parent: Parent, limits: Limits, run_dir: Path, cold: KernelFactory) -> KernelFactory:
-    """Kernel managers whose kernels are forked by ``parent``; the sockets are reached as the cold
-    path reaches them, through ``/proc/PID/root/sandbox``. Once the parent has failed, ``cold`` ones."""
+def warm_factory(
+    parent: Parent, isolation: Isolation, limits: Limits, run_dir: Path, cold: KernelFactory
+) -> KernelFactory:
+    """Kernel managers whose kernels are forked by ``parent``. As for cold kernels, the grader opens
+    the kernel's sockets once, before any student code, without following links (``pin_sockets``),
+    and where the cold path gives a kernel cgroups the forked kernel is put in cgroups of its own
+    before it runs any cell. Once the parent has failed, ``cold`` ones."""
     from jupyter_client.manager import AsyncKernelManager
 
     class ForkedKernelManager(AsyncKernelManager):
         inside_ip = ""
+        pinned: tuple[int, ...] = ()
+        cgroups: tuple[Path, ...] = ()
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
@@ -411,7 +421,27 @@ def warm_factory(parent: Parent, limits: Limits, run_dir: Path, cold: KernelFact
             provisioner.process = Forked(pid)
             provisioner.pid, provisioner.pgid = pid, None
             self._reconcile_connection_info(provisioner.connection_info)
-            self.ip = f"/proc/{pid}/root{self.inside_ip}"
+            name = Path(self.inside_ip).name
+            if isolation.cgroups:
+                # The kernel is idle until the grader's first request: joining now precedes any cell.
+                self.cgroups = tuple(make_cgroups(f"{run_dir.name}-{name}", limits))
+                for group in self.cgroups:
+                    (group / "cgroup.procs").write_text(str(pid))
+            pins = run_dir / f"{name}-pins"
+            self.pinned = tuple(
+                await asyncio.to_thread(pin_sockets, pid, name, self.ports, pins, limits.startup_timeout)
+            )
+            self.ip = str(pins / name)
+
+        def cleanup_ipc_files(self) -> None:
+            # Only the grader's own links are removed (the kernel's files go with its tmpfs).
+            remove_cgroups(self.cgroups)
+            self.cgroups = ()
+            for fd in self.pinned:
+                os.close(fd)
+            self.pinned = ()
+            if self.ip != self.inside_ip:
+                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)
