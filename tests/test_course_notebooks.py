@@ -33,7 +33,7 @@ VOLATILE = (
     "/cells/*/outputs/*/metadata",
 )
 # Outputs ignored by the start of the cell's source: environment-dependent by design.
-ENVIRONMENT_CELLS = {"03-entities": ["def spans_of"]}
+ENVIRONMENT_CELLS = {"03-entities": ["def spans_of"], "08-training": ["def per_label"]}
 
 pytestmark = pytest.mark.slow
 

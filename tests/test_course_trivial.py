@@ -12,6 +12,7 @@ from tests.trivial import (
     HELD_OUT_QUESTIONS,
     HIDDEN_BY,
     REFERENCE,
+    TRAIN_QUESTIONS,
     calls_markdown,
     calls_points,
     hidden_baseline,
@@ -20,7 +21,10 @@ from tests.trivial import (
     model_solution,
     points,
     spec_of,
+    train_markdown,
+    trained_points,
     trivial_calls,
+    trivial_trainers,
 )
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "course.md"
@@ -52,7 +56,10 @@ def test_every_held_out_and_grader_called_question_is_in_a_table() -> None:
         for spec in (load_spec(GRADING, p.stem) for p in sorted((GRADING / "lessons").glob("*.json")))
         for q in spec.questions
     ]
-    assert {(lesson, q.id) for lesson, q in questions if q.heldout is not None} == set(HELD_OUT_QUESTIONS)
+    held_out = {(lesson, q.id) for lesson, q in questions if q.heldout is not None and not q.heldout.train}
+    assert held_out == set(HELD_OUT_QUESTIONS)
+    trains = {(lesson, q.id) for lesson, q in questions if q.heldout is not None and q.heldout.train}
+    assert trains == set(TRAIN_QUESTIONS)
     assert {(lesson, q.id) for lesson, q in questions if q.calls is not None} == set(CALLS_QUESTIONS)
 
 
@@ -61,6 +68,7 @@ def test_the_docs_show_the_measured_tables() -> None:
     docs = DOCS.read_text(encoding="utf-8")
     assert markdown() in docs
     assert calls_markdown() in docs
+    assert train_markdown() in docs
 
 
 @pytest.mark.slow
@@ -75,3 +83,18 @@ def test_trivial_answers_to_the_graders_calls_earn_at_most_a_quarter(lesson: str
         earned = calls_points(lesson, question, solution)
         assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
     assert calls_points(lesson, question, model_solution(spec, q)) == q.points
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "question"), TRAIN_QUESTIONS)
+def test_trivial_trainers_earn_at_most_a_quarter(lesson: str, question: str) -> None:
+    spec, q = spec_of(lesson, question)
+    for name, trainer in trivial_trainers(q).items():
+        if name in HIDDEN_BY:
+            # A pretrained pipeline returned without training would earn full marks: the graded kernel
+            # cannot import it.
+            assert hidden_baseline(lesson, name)
+            continue
+        earned = trained_points(lesson, question, trainer)
+        assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
+    assert trained_points(lesson, question, model_solution(spec, q)) == q.points

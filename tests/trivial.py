@@ -356,17 +356,6 @@ def calls_markdown() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Points of trivial solutions on the held-out questions.")
-    parser.add_argument("--heldout", type=Path, help="a private held-out set (default: grading/heldout)")
-    HELDOUT = parser.parse_args().heldout
-    print(markdown())
-    print()
-    print(calls_markdown())
-
-
 # Questions whose function the grader first calls on training documents of its own
 # (``heldout.train``): a trivial solution is a trainer that returns a tagger of texts.
 TRAIN_QUESTIONS = (("08-training", "q4-train-ner"),)
@@ -428,3 +417,16 @@ def train_markdown() -> str:
         )
         lines.append(f"| {lesson} {question} | {full:g} | {named} | {model:g} |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Points of trivial solutions on the held-out questions.")
+    parser.add_argument("--heldout", type=Path, help="a private held-out set (default: grading/heldout)")
+    HELDOUT = parser.parse_args().heldout
+    print(markdown())
+    print()
+    print(calls_markdown())
+    print()
+    print(train_markdown())
