@@ -39,7 +39,7 @@ def passages(source: str) -> list[tuple[str, str, str, str]]:
             match = HEADER.match(line)
             if line != "## end" and not match:
                 sys.exit(f"passages.md:{number}: a header is '## train|dev/<id> YYYY-MM-DD', not {line!r}")
-            current = match.groups() if match else None  # type: ignore[assignment]
+            current = (match.group(1), match.group(2), match.group(3)) if match else None
             lines = []
         elif current is not None:
             lines.append(line)
