@@ -4,7 +4,9 @@ For each ``solutions/*.ipynb`` the benchmark builds a second notebook holding on
 top-level import lines of that notebook (in order, each once), then executes both with nbclient
 in fresh kernels, interleaved, and compares the medians. Both times include starting and
 stopping the kernel, so the ratio says how much the lesson's own work adds to what any notebook
-with the same imports costs. Target: at most 2x.
+with the same imports costs. A lesson that trains a model tags the cells that do the training (and
+load what it needs) ``training``; its floor also runs those cells, since no notebook that trains the
+same models can skip them. Target: at most 2x.
 
     python benchmarks/bench_notebooks.py [--runs 3] [LESSON ...]
 """
@@ -53,6 +55,7 @@ def floor_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     floor = nbformat.v4.new_notebook()
     floor.metadata = nb.metadata
     floor.cells = [nbformat.v4.new_code_cell("\n".join(import_lines(nb)))]
+    floor.cells += [nbformat.v4.new_code_cell(c.source) for c in nb.cells if "training" in c.metadata.get("tags", [])]
     return floor
 
 

@@ -37,6 +37,7 @@ VOLATILE = (
 ENVIRONMENT_CELLS = {
     "03-entities": ["def spans_of"],
     "07-patterns": ["def sentence_at", 'displacy.render(sentence_at("Pompeo'],
+    "08-training": ["def per_label"],
 }
 
 pytestmark = pytest.mark.slow

@@ -13,6 +13,7 @@ from tests.trivial import (
     HELD_OUT_QUESTIONS,
     HIDDEN_BY,
     REFERENCE,
+    TRAIN_QUESTIONS,
     attributors_markdown,
     calls_markdown,
     calls_points,
@@ -22,7 +23,10 @@ from tests.trivial import (
     model_solution,
     points,
     spec_of,
+    train_markdown,
+    trained_points,
     trivial_calls,
+    trivial_trainers,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +61,10 @@ def test_every_held_out_and_grader_called_question_is_in_a_table() -> None:
         for spec in (load_spec(GRADING, p.stem) for p in sorted((GRADING / "lessons").glob("*.json")))
         for q in spec.questions
     ]
-    assert {(lesson, q.id) for lesson, q in questions if q.heldout is not None} == set(HELD_OUT_QUESTIONS)
+    held_out = {(lesson, q.id) for lesson, q in questions if q.heldout is not None and not q.heldout.train}
+    assert held_out == set(HELD_OUT_QUESTIONS)
+    trains = {(lesson, q.id) for lesson, q in questions if q.heldout is not None and q.heldout.train}
+    assert trains == set(TRAIN_QUESTIONS)
     assert {(lesson, q.id) for lesson, q in questions if q.calls is not None} == set(CALLS_QUESTIONS)
 
 
@@ -66,6 +73,7 @@ def test_the_docs_show_the_measured_tables() -> None:
     docs = DOCS.read_text(encoding="utf-8")
     assert markdown() in docs
     assert calls_markdown() in docs
+    assert train_markdown() in docs
 
 
 @pytest.mark.slow
@@ -89,3 +97,18 @@ def test_lesson_7_shows_the_measured_comparison_of_the_attributors() -> None:
     nb = nbformat.read(ROOT / "notebooks" / "07-patterns.ipynb", as_version=4)
     shown = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and "--attributors" in cell.source]
     assert len(shown) == 1 and attributors_markdown() in shown[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "question"), TRAIN_QUESTIONS)
+def test_trivial_trainers_earn_at_most_a_quarter(lesson: str, question: str) -> None:
+    spec, q = spec_of(lesson, question)
+    for name, trainer in trivial_trainers(q).items():
+        if name in HIDDEN_BY:
+            # A pretrained pipeline returned without training would earn full marks: the graded kernel
+            # cannot import it.
+            assert hidden_baseline(lesson, name)
+            continue
+        earned = trained_points(lesson, question, trainer)
+        assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
+    assert trained_points(lesson, question, model_solution(spec, q)) == q.points

@@ -411,6 +411,69 @@ def attributors_markdown() -> str:
     return "\n".join(lines)
 
 
+# Questions whose function the grader first calls on training documents of its own
+# (``heldout.train``): a trivial solution is a trainer that returns a tagger of texts.
+TRAIN_QUESTIONS = (("08-training", "q4-train-ner"),)
+Trainer = Callable[[list[Any]], Callable[[str], Any]]
+
+
+def _gazetteer(docs: list[Any]) -> Callable[[str], Spans]:
+    """Every string labelled in the training documents, found again wherever it occurs (longest first)."""
+    names = {text[s:e]: label for text, spans in docs for s, e, label in spans}
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    return lambda text: [(m.start(), m.end(), names[m.group()]) for m in pattern.finditer(text)]
+
+
+def trivial_trainers(q: Question) -> dict[str, Trainer]:
+    """Every trivial solution of a training question, by name: each ignores what training could teach."""
+    return {
+        "empty list": lambda docs: lambda text: [],
+        "capitalised word pairs": lambda docs: (
+            lambda text: _labelled(q, text, [(m.start(), m.end()) for m in PAIR.finditer(text)])
+        ),
+        "gazetteer from the training documents": _gazetteer,
+        STATISTICAL: lambda docs: lambda text: _statistical_spans(q, text),
+    }
+
+
+def trained_points(lesson: str, question: str, trainer: Trainer) -> float:
+    """What the grader gives ``trainer``: called once on the key's training documents, then on each held-out text."""
+    _, key = _spec_and_key(lesson)
+    _, q = spec_of(lesson, question)
+    heldout = key.heldout[q.id]
+    tagger = trainer(heldout.train)
+    results = []
+    for text in heldout.texts:
+        found = tagger(text)
+        spans = [(e.start_char, e.end_char, e.label_) for e in found.ents] if hasattr(found, "ents") else found
+        results.append({"ok": True, "value": [list(span) for span in spans]})
+    return grade_function(q, Pulled("ok", results), heldout, Outcome("ok")).points
+
+
+def train_table() -> list[tuple[str, str, float, dict[str, float], float]]:
+    """(lesson, question, max points, points of each trivial trainer, model solution's points)."""
+    rows = []
+    for lesson, question in TRAIN_QUESTIONS:
+        spec, q = spec_of(lesson, question)
+        trivial = {name: trained_points(lesson, question, f) for name, f in trivial_trainers(q).items()}
+        rows.append((lesson, question, q.points, trivial, trained_points(lesson, question, model_solution(spec, q))))
+    return rows
+
+
+def train_markdown() -> str:
+    """The table of the questions that train on the grader's documents."""
+    lines = ["| question | points | trivial solutions (points) | model solution |", "|---|---:|---|---:|"]
+    for lesson, question, full, trivial, model in train_table():
+        named = "; ".join(
+            f"{name}: 0 (hidden; {earned:g} if importable)"
+            if name in HIDDEN_BY and hidden_baseline(lesson, name)
+            else f"{name}: {earned:g}"
+            for name, earned in trivial.items()
+        )
+        lines.append(f"| {lesson} {question} | {full:g} | {named} | {model:g} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     import argparse
 
@@ -425,3 +488,5 @@ if __name__ == "__main__":
         print(markdown())
         print()
         print(calls_markdown())
+        print()
+        print(train_markdown())

@@ -131,6 +131,43 @@ _APPLY_BODY = """\
         _out = {{"status": "ok", "results": _results}}"""
 
 
+# Kernel code for a question that trains: ``name(train)`` once, then what it returns (a spaCy
+# pipeline, or any function of a text) tags each held-out text. The training documents are
+# plain data, ``[text, [[start, end, label], ...]]`` pairs the students can see anyway.
+_TRAIN_BODY = """\
+    _fn = _ns.get({name})
+    if not callable(_fn):
+        _out = {{"status": "missing"}}
+    else:
+        _results = []
+        try:
+            _tagger, _failed = _fn(_json.loads({train})), None
+        except Exception as _err:  # noqa
+            _tagger, _failed = None, type(_err).__name__ + ": " + str(_err)[:300]
+        for _text in _json.loads({texts}):
+            if _failed:  # training raised: every text reports that error
+                _results.append({{"ok": False, "error": _failed}})
+                continue
+            try:
+                _found = _tagger(_text)
+                _items = []
+                for _item in getattr(_found, "ents", _found):
+                    if hasattr(_item, "start_char") and hasattr(_item, "label_"):
+                        _item = (_item.start_char, _item.end_char, _item.label_)
+                    _items.append(list(_item))
+                _results.append({{"ok": True, "value": _json.loads(_json.dumps(_items, allow_nan=False))}})
+            except Exception as _err:  # noqa
+                _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
+        _out = {{"status": "ok", "results": _results}}"""
+
+
+def train_snippet(name: str, token: str, train: Any, texts: Iterable[str]) -> str:
+    """Kernel code that trains with ``name(train)``, then tags each text with what it returned."""
+    texts_payload, train_payload = json.dumps(list(texts)), json.dumps(train)
+    body = _TRAIN_BODY.format(name=json.dumps(name), texts=json.dumps(texts_payload), train=json.dumps(train_payload))
+    return _SNIPPET.format(token=token, body=body)
+
+
 def apply_snippet(name: str, token: str, args: Sequence[Any]) -> str:
     """Kernel code that calls ``name(*a)`` for each argument list and prints the results as JSON."""
     payload = json.dumps(list(args))

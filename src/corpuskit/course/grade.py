@@ -230,7 +230,11 @@ async def _grade_question(
         code = answers.apply_snippet(q.name, token, key.calls[q.id].args)
         timeout = q.timeout or limits.call_timeout
     else:
-        code = answers.call_snippet(q.name, token, key.heldout[q.id].texts)
+        held = key.heldout[q.id]
+        if held.train is not None:
+            code = answers.train_snippet(q.name, token, held.train, held.texts)
+        else:
+            code = answers.call_snippet(q.name, token, held.texts)
         timeout = q.timeout or limits.call_timeout
     timeout = min(timeout, budget)
     outcome, outputs = await kernel.snippet(code, timeout)

@@ -6,6 +6,7 @@ nothing here ever enters the student's kernel.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ class Heldout:
     texts: tuple[str, ...]
     gold: tuple[tuple[tuple[int, int, str], ...], ...]
     speakers: tuple[tuple[frozenset[str], ...], ...] = ()  # quote layers: right names per gold quote
+    train: Any = None  # the training documents a ``train`` question's function is called with
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def answer_key(
         return getattr(module, name)
 
     doc = None
-    if any(q.compute is not None or q.calls is not None for q in spec.questions):
+    if any(q.compute is not None or q.calls is not None or (q.heldout and q.heldout.train) for q in spec.questions):
         from corpuskit.corpus import load
 
         doc = load(document)
@@ -103,6 +105,9 @@ def answer_key(
             calls[q.id] = Calls(tuple(args), tuple(json.loads(json.dumps(reference(*a))) for a in args))
         else:
             heldout[q.id] = load_heldout(q, heldout_root or grading_dir / "heldout")
+            if q.heldout is not None and q.heldout.train:
+                train = json.loads(json.dumps(function(q, q.heldout.train)(doc)))
+                heldout[q.id] = dataclasses.replace(heldout[q.id], train=train)
     return AnswerKey(expected, heldout, calls)
 
 

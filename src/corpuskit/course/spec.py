@@ -47,6 +47,9 @@ class Heldout:
     zero_marks_at: float = 0.0
     """The F1 that earns nothing: what trivial solutions reach. Points grow in proportion from
     here to ``full_marks_at``."""
+    train: str = ""
+    """A function of the grading module giving training documents (``[text, spans]`` pairs): the
+    student's function is called once on them and what it returns tags each held-out text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +300,7 @@ def _question(data: Mapping[str, Any]) -> Question:
             float(h.get("overlap", 0.3)),
             float(h.get("within", 0.8)),
             float(h.get("zero_marks_at", 0.0)),
+            str(h.get("train", "")),
         )
         if not 0.0 <= heldout.zero_marks_at < heldout.full_marks_at <= 1.0:
             raise ValueError(f"question {data['id']!r}: heldout needs 0 <= zero_marks_at < full_marks_at <= 1")
