@@ -337,5 +337,7 @@ def test_cli_runs_a_sprint_end_to_end(tmp_path: Path) -> None:
     adjudicated = tmp_path / "adjudicated.json"
     done = run("sprint", "adjudicate", str(out), "--accept", "1=2", "--out", str(adjudicated))
     assert "site 1: accepted" in done.stdout
+    # Reading 2 of site 1 leaves the article out: the other seven spans are the gold's.
+    assert "against the gold in the passage: 7 of 8 gold spans, 8 decided, F1 0.875" in done.stdout
     scored = run("evaluate", DOC.id, str(adjudicated))
     assert "PERSON" in scored.stdout

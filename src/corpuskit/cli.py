@@ -409,6 +409,15 @@ def _cmd_sprint_adjudicate(args: argparse.Namespace) -> int:
         print(f"undecided (no majority, left out of the file): site(s) {', '.join(map(str, left))}")
     out = adjudication.save(args.out, doc)
     print(f"wrote {out}")
+    if doc.entities:
+        from corpuskit.sprint.measure import gold_spans, span_f1
+
+        decided = [(e.start, e.end, e.label) for e in adjudication.to_document(doc).entities]
+        reference = gold_spans(doc, pool.passage)
+        agreed = len(set(decided) & set(reference))
+        score = span_f1(reference, decided)
+        counts = f"{agreed} of {len(reference)} gold spans, {len(decided)} decided"
+        print(f"against the gold in the passage: {counts}, F1 {score:.3f}")
     return EXIT_OK
 
 

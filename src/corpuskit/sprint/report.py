@@ -105,8 +105,10 @@ def histogram(result: ClassAgreement, path: str | os.PathLike[str]) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bins = [i / 20 for i in range(21)]
     ax.hist(result.versus_majority, bins=bins, alpha=0.7, label="against the class majority")
     if result.versus_gold is not None:
