@@ -266,6 +266,17 @@ def test_pseudonyms_are_stable_and_names_stay_in_the_instructor_folder(tmp_path:
     assert read_pool(out, DOC).submissions == tuple(dataclasses.replace(s, source="") for s in second.submissions)
 
 
+def test_a_skipped_label_studio_annotation_is_reported_as_empty(tmp_path: Path) -> None:
+    students = dict(list(synthetic_class().items())[:3])
+    export = write_sources(tmp_path, students)["labelstudio"][0]
+    tasks = json.loads(export.read_text(encoding="utf-8"))
+    tasks[0]["annotations"][2]["was_cancelled"] = True
+    export.write_text(json.dumps(tasks), encoding="utf-8")
+    pool, mapping = collect([export], DOC, S2, key=b"k")
+    assert sorted(mapping[s] for s in pool.students) == ["s01", "s02"]
+    assert [(p.kind, mapping[p.student]) for p in pool.problems] == [("empty", "s03")]
+
+
 def test_students_are_named_by_folder_when_every_file_has_the_same_name(tmp_path: Path) -> None:
     sources = write_sources(tmp_path / "in", dict(list(synthetic_class().items())[:2]))
     paths = []

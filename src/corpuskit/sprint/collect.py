@@ -156,17 +156,20 @@ def _labelstudio_annotators(path: Path, text: str) -> list[tuple[str, list[SpanT
 
     data = read_json(path)
     tasks = data if isinstance(data, list) else [data]
-    out = []
+    out: list[tuple[str, list[SpanTriple]]] = []
     for number, task in enumerate(tasks, start=1):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict) or task["data"].get("text") != text:
             continue
         for entry in task.get("annotations") or ():
-            if not isinstance(entry, dict) or entry.get("was_cancelled"):
+            if not isinstance(entry, dict):
                 continue
             who = entry.get("completed_by")
             if isinstance(who, dict):
                 who = who.get("email") or who.get("id")
             name = str(who) if who not in (None, "") else f"task{number}-annotation{entry.get('id', '?')}"
+            if entry.get("was_cancelled"):
+                out.append((name, []))  # a skipped task: reported as an empty submission
+                continue
             one = {"data": task["data"], "annotations": [entry]}
             (doc,) = _from_documents([from_task(one, f"{path}: task {number}")], text, str(path))
             out.append((name, doc))
