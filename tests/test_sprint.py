@@ -329,6 +329,26 @@ def test_adjudication_saves_decisions_with_votes_and_evaluates(tmp_path: Path) -
     assert result.strict.total.correct == 8 and result.strict.total.spurious == 0
 
 
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "sprint"
+    out.mkdir()
+    (out / POOL_FILE).write_text(json.dumps({"document": DOC.id, "passage": [0, 5]}), encoding="utf-8")
+    lonely = write_sources(tmp_path / "in", dict(list(synthetic_class().items())[:1]))["widget"]
+    for args in (
+        ["sprint", "report", str(out)],
+        ["sprint", "collect", *map(str, lonely), "--document", DOC.id, "--passage", "S99", "--out", str(out)],
+    ):
+        done = subprocess.run([sys.executable, "-m", "corpuskit", *args], capture_output=True, text=True, check=False)
+        assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+        assert "internal error" not in done.stderr
+    solo = tmp_path / "solo"
+    collect_to(lonely, DOC, S2, solo)
+    done = subprocess.run(
+        [sys.executable, "-m", "corpuskit", "sprint", "report", str(solo)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1 and "at least two students; the pool has 1" in done.stderr
+
+
 def test_cli_runs_a_sprint_end_to_end(tmp_path: Path) -> None:
     sources = write_sources(tmp_path / "in", synthetic_class())
     out = tmp_path / "sprint"

@@ -330,12 +330,15 @@ def read_pool(folder: str | os.PathLike[str], doc: Document) -> Pool:
     data = read_json(path)
     if not isinstance(data, dict) or data.get("document") != doc.id:
         raise InputError(str(path), f"is not a sprint pool of document {doc.id!r}")
-    low, high = (int(x) for x in data["passage"])
+    try:
+        low, high = (int(x) for x in data["passage"])
+        submissions = tuple(
+            Submission(s["student"], "", tuple((int(a), int(b), str(c)) for a, b, c in s["spans"]))
+            for s in data["submissions"]
+        )
+        problems = tuple(Problem(p["kind"], p["student"], "", p["detail"]) for p in data.get("problems", []))
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputError(str(path), f"is not a sprint pool as 'sprint collect' writes it ({err!r})") from None
     if doc.text[low:high] != data.get("passage_text"):
         raise InputError(str(path), f"its passage text differs from {doc.id!r} at [{low}, {high})")
-    submissions = tuple(
-        Submission(s["student"], "", tuple((int(a), int(b), str(c)) for a, b, c in s["spans"]))
-        for s in data["submissions"]
-    )
-    problems = tuple(Problem(p["kind"], p["student"], "", p["detail"]) for p in data.get("problems", []))
     return Pool(doc.id, doc.text, (low, high), data.get("section"), submissions, problems)

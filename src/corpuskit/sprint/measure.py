@@ -13,11 +13,17 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from corpuskit.errors import CorpuskitError
 from corpuskit.evaluate.agreement import OUTSIDE, token_labels
 from corpuskit.evaluate.spans import evaluate_spans
 from corpuskit.model import Document
 from corpuskit.sprint.collect import Pool, SpanTriple
 from corpuskit.tokens import tokenize
+
+
+class TooFewStudents(CorpuskitError, ValueError):
+    """Agreement needs at least two students in the pool."""
+
 
 Reading = tuple[SpanTriple, ...]
 """What one student marked at one site: their spans there, ``()`` for nothing."""
@@ -162,7 +168,7 @@ def gold_spans(gold: Document, passage: tuple[int, int], labels: Sequence[str] |
 def measure(pool: Pool, gold: Document | None = None) -> ClassAgreement:
     """The class's agreement on the pool; with ``gold``, each student and the majority against it."""
     if len(pool.submissions) < 2:
-        raise ValueError(f"agreement needs at least two students; the pool has {len(pool.submissions)}")
+        raise TooFewStudents(f"agreement needs at least two students; the pool has {len(pool.submissions)}")
     table = token_table(pool)
     labels = sorted({label for row in table for label in row} - {OUTSIDE})
     by_label = tuple(

@@ -4,6 +4,8 @@
 // readings of the selected site; reports clicks ({action: "select" | "accept" | "gold"}).
 // Every decision is taken in Python.
 
+// The DOM helper of annotate.js, repeated: anywidget loads each widget's module from its own
+// source text, so one cannot import from the other.
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
