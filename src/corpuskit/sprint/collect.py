@@ -278,7 +278,8 @@ def collect(
             by_student[student] = Submission(student, where, inside)
     mapping = {pseudonym(name, key): name for name in dict.fromkeys(seen_names)}
     if len(mapping) != len(set(seen_names)):
-        raise CorpuskitError("two students got the same pseudonym; collect again (a new key is drawn)")
+        why = "two students got the same pseudonym under this key"
+        raise CorpuskitError(f"{why}; collect into a new folder (a new key is drawn there)")
     reverse = {name: alias for alias, name in mapping.items()}
     pooled = tuple(
         sorted(
