@@ -365,6 +365,147 @@ def _grade_class(args: argparse.Namespace, limits: Limits) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
+# The class annotation sprint --------------------------------------------------------------------
+
+
+def _sprint_document(args: argparse.Namespace) -> Document:
+    from corpuskit.corpus import read_json
+
+    if args.document is not None:
+        return corpus.load(args.document)
+    pool = read_json(Path(args.dir) / "pool.json")
+    if not isinstance(pool, dict) or not isinstance(pool.get("document"), str):
+        raise InputError(str(Path(args.dir) / "pool.json"), "is not a sprint pool (no 'document')")
+    return corpus.load(pool["document"])
+
+
+def _cmd_sprint_collect(args: argparse.Namespace) -> int:
+    from corpuskit.annotate.model import passage_of
+    from corpuskit.sprint.collect import collect_to
+
+    doc = corpus.load(args.document)
+    try:
+        window = passage_of(doc, args.passage) if args.passage else (0, len(doc.text))
+    except ValueError as err:
+        raise InputError(args.document, str(err)) from None
+    assert window is not None
+    pool = collect_to(args.sources, doc, window, args.out, section=args.passage)
+    print(f"pooled {len(pool.submissions)} student(s) into {Path(args.out) / 'pool.json'}")
+    for problem in pool.problems:
+        print(f"  {problem.line()}")
+    print(f"the pseudonym key and mapping are in {Path(args.out) / 'instructor'}: keep that folder to yourself")
+    return EXIT_OK
+
+
+def _cmd_sprint_report(args: argparse.Namespace) -> int:
+    from corpuskit.sprint.collect import read_pool
+    from corpuskit.sprint.measure import measure
+    from corpuskit.sprint.report import write_report
+
+    doc = _sprint_document(args)
+    pool = read_pool(args.dir, doc)
+    result = measure(pool, doc if args.gold else None)
+    for path in write_report(pool, result, args.out or args.dir):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _cmd_sprint_adjudicate(args: argparse.Namespace) -> int:
+    from corpuskit.sprint.adjudicate import Adjudication
+    from corpuskit.sprint.collect import read_pool
+    from corpuskit.sprint.measure import measure
+    from corpuskit.sprint.report import reading_text
+
+    doc = _sprint_document(args)
+    pool = read_pool(args.dir, doc)
+    adjudication = Adjudication(pool, measure(pool))
+    for choice in args.accept or ():
+        site, _, reading = choice.partition("=")
+        if not (site.isdigit() and reading.isdigit()):
+            print(
+                f"corpuskit sprint adjudicate: error: --accept {choice!r}: write SITE=READING, e.g. 1=2",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        chosen = adjudication.accept(int(site), int(reading))
+        print(f"site {site}: accepted {reading_text(doc.text, chosen)}")
+    left = adjudication.undecided
+    if left:
+        print(f"undecided (no majority, left out of the file): site(s) {', '.join(map(str, left))}")
+    out = adjudication.save(args.out, doc)
+    print(f"wrote {out}")
+    if doc.entities:
+        from corpuskit.sprint.measure import gold_spans, span_f1
+
+        decided = [(e.start, e.end, e.label) for e in adjudication.to_document(doc).entities]
+        reference = gold_spans(doc, pool.passage)
+        agreed = len(set(decided) & set(reference))
+        score = span_f1(reference, decided)
+        counts = f"{agreed} of {len(reference)} gold spans, {len(decided)} decided"
+        print(f"against the gold in the passage: {counts}, F1 {score:.3f}")
+    return EXIT_OK
+
+
+def _add_sprint(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    summary = "A class annotation sprint: pool the students' annotations, measure, report, adjudicate."
+    sprint = commands.add_parser(
+        "sprint",
+        help=summary,
+        description=summary + " Each step has its own --help.",
+        formatter_class=_Formatter,
+        epilog="examples:\n"
+        "  corpuskit sprint collect submitted/*/lesson2.json --document hanoi-summit-2019 --passage S2 --out sprint\n"
+        "  corpuskit sprint report sprint --gold\n"
+        "  corpuskit sprint adjudicate sprint --accept 1=2 --out adjudicated.json",
+    )
+    steps = sprint.add_subparsers(title="steps", metavar="STEP", required=True)
+    p = _add(
+        steps,
+        "collect",
+        _cmd_sprint_collect,
+        "Pool the students' entity annotations of one passage under stable pseudonyms.",
+        "  corpuskit sprint collect submitted/*/lesson2.json --document hanoi-summit-2019 --passage S2 --out sprint\n"
+        "  corpuskit sprint collect notebooks/*.ipynb export.json brat/ --document hanoi-summit-2019 "
+        "--passage S2 --out sprint",
+    )
+    p.add_argument(
+        "sources",
+        nargs="+",
+        help="widget saves (.json), lesson 2 notebooks (.ipynb), Label Studio exports (.json), brat files or folders",
+    )
+    p.add_argument("--document", required=True, help="the corpus document annotated (id or folder)")
+    p.add_argument("--passage", metavar="SECTION", help="the section annotated, e.g. S2 (default: the whole text)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for pool.json and instructor/")
+    p = _add(
+        steps,
+        "report",
+        _cmd_sprint_report,
+        "Write the class's agreement as report.md, pairwise-f1.png and scores.png.",
+        "  corpuskit sprint report sprint\n  corpuskit sprint report sprint --gold --out slides",
+    )
+    p.add_argument("dir", help="the folder 'sprint collect' wrote")
+    p.add_argument("--gold", action="store_true", help="also score each student and the majority against the gold")
+    p.add_argument("--out", metavar="DIR", help="write the report here (default: DIR)")
+    p.add_argument("--document", help="the corpus document (default: the one the pool names)")
+    p = _add(
+        steps,
+        "adjudicate",
+        _cmd_sprint_adjudicate,
+        "Accept a reading per disputed site (numbered as in the report) and save the decisions.",
+        "  corpuskit sprint adjudicate sprint --accept 1=2 --accept 3=1 --out adjudicated.json\n"
+        "  (then: corpuskit evaluate hanoi-summit-2019 adjudicated.json)",
+    )
+    p.add_argument("dir", help="the folder 'sprint collect' wrote")
+    p.add_argument(
+        "--accept",
+        action="append",
+        metavar="SITE=READING",
+        help="accept reading READING (1: most voted) of site SITE; sites with a majority start decided by it",
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="the adjudicated annotation (native JSON)")
+    p.add_argument("--document", help="the corpus document (default: the one the pool names)")
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
@@ -693,6 +834,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start every kernel from scratch instead of forking it from a warm parent",
     )
+    _add_sprint(commands)
     return parser
 
 
