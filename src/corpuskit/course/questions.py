@@ -14,7 +14,7 @@ from corpuskit.course.clean import exception_name
 from corpuskit.course.kernel import Outcome
 from corpuskit.course.key import Calls, Heldout
 from corpuskit.course.report import QuestionResult
-from corpuskit.course.score import QUOTE_LAYERS, earned, scaled, score_quotes, score_value
+from corpuskit.course.score import FLAT_LAYERS, QUOTE_LAYERS, earned, flatten_spans, scaled, score_quotes, score_value
 from corpuskit.course.spec import Question
 
 
@@ -95,6 +95,10 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
             predictions.append([(int(s), int(e), str(label)) for s, e, label in item["value"]])
     if q.heldout.layer in QUOTE_LAYERS:
         return grade_quotes(q, heldout, predictions, notes)
+    dropped = 0
+    if q.heldout.layer in FLAT_LAYERS:
+        flat = [flatten_spans(spans) for spans in predictions]
+        predictions, dropped = [spans for spans, _ in flat], sum(n for _, n in flat)
     labels = q.heldout.labels or None
     result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
     f1 = result.f1
@@ -105,6 +109,11 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
         f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
     )
+    if dropped:
+        measured += (
+            f" {dropped} overlapping span{'s were' if dropped != 1 else ' was'} dropped before scoring "
+            "(the gold spans never overlap: of overlapping spans only the longest counts)."
+        )
     return measured_result(q, points, measured, notes)
 
 
