@@ -54,7 +54,7 @@ def raised(error: object) -> str:
 
 # Every way a function can fail with held-out text or grader-made arguments at hand, told as one:
 # the function chooses the way, and could spell out the text with it.
-HOW_IT_FAILS = "it raised an exception, ran out of time or memory, or the kernel died"
+HOW_IT_FAILS = "it raised an exception, exceeded its time or memory limit, or the kernel died"
 
 
 def grade_value(q: Question, pulled: answers.Pulled, expected: Any, cell_outcome: Outcome) -> QuestionResult:
