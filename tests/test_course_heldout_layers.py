@@ -129,7 +129,8 @@ def test_partial_credit_scales_to_full_marks_at_and_a_raising_text_is_reported()
     assert result.points == pytest.approx(round(4 * min(1.0, f1 / 0.5), 2))
     raising = answers.Pulled("ok", [{"ok": False, "error": "ValueError: no"}] * 8)
     result = grade_function(q, raising, key, Outcome("ok"))
-    assert result.points == 0 and "raised ValueError" in result.feedback
+    assert result.points == 0 and "failed on 8 of the 8 held-out texts: it raised an exception" in result.feedback
+    assert "ValueError" not in result.feedback
 
 
 def test_the_feedback_names_no_gold_offsets() -> None:
@@ -140,3 +141,46 @@ def test_the_feedback_names_no_gold_offsets() -> None:
     for doc in key.gold:
         for s, e, _ in doc:
             assert f"{s}, {e}" not in result.feedback and f"[{s}" not in result.feedback
+
+
+def test_overlapping_spans_are_flattened_as_spacy_filter_spans_does() -> None:
+    from corpuskit.course.score import flatten_spans
+
+    spans = [(0, 10, "A"), (0, 10, "A"), (2, 5, "B"), (8, 14, "C"), (20, 24, "D"), (21, 25, "E"), (30, 30, "F")]
+    # The longest wins; of (20, 24) and (21, 25), equally long, the earliest; (8, 14) overlaps (0, 10).
+    assert flatten_spans(spans) == ([(0, 10, "A"), (20, 24, "D"), (30, 30, "F")], 4)
+    assert flatten_spans([(3, 3, "X"), (3, 3, "X"), (0, 5, "Y")]) == ([(0, 5, "Y")], 2)
+    assert flatten_spans([]) == ([], 0)
+
+
+def test_overlapping_timexes_are_dropped_before_scoring_and_the_feedback_says_so() -> None:
+    q = parse_spec(
+        {
+            "lesson": "t",
+            "title": "t",
+            "notebook": "t.ipynb",
+            "questions": [
+                {
+                    "id": "q",
+                    "kind": "function",
+                    "name": "find_timexes",
+                    "points": 3,
+                    "partial": "proportional",
+                    "heldout": {"documents": "*", "layer": "timexes", "schema": "type", "full_marks_at": 1.0},
+                }
+            ],
+        }
+    )
+    key = _answer_key(q, GRADING).heldout["q"]
+    gold = [[list(span) for span in doc] for doc in key.gold]
+    exact = grade_function(
+        q.questions[0], answers.Pulled("ok", [{"ok": True, "value": g} for g in gold]), key, Outcome("ok")
+    )
+    assert exact.points == 3 and "dropped" not in exact.feedback
+    # Each gold span once, as the whole text: only one copy per text is kept.
+    copies = [[[0, len(text), label] for _, _, label in doc] for text, doc in zip(key.texts, key.gold, strict=True)]
+    wide = grade_function(
+        q.questions[0], answers.Pulled("ok", [{"ok": True, "value": c} for c in copies]), key, Outcome("ok")
+    )
+    dropped = sum(len(doc) - 1 for doc in key.gold if doc)
+    assert wide.points < 1 and f"{dropped} overlapping spans were dropped before scoring" in wide.feedback

@@ -3,6 +3,8 @@ model solution earns them all; docs/course.md shows the tables ``python -m tests
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,57 @@ def test_trivial_trainers_earn_at_most_a_quarter(lesson: str, question: str) -> 
         earned = trained_points(lesson, question, trainer)
         assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
     assert trained_points(lesson, question, model_solution(spec, q)) == q.points
+
+
+# Words of each kind: a function returning as many wide spans of a label as it finds words of that
+# kind gets about as many spans of each label as the gold has, without locating any.
+WORDS_OF = {
+    "DATE": r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|today|yesterday|tomorrow|(?:19|20)\d\d|last \w+|next \w+|"
+    r"this \w+)\b",
+    "DURATION": r"\b(?:\d+|two|three|four|five|six|several|many)[- ](?:days?|weeks?|months?|years?|hours?|minutes?)\b",
+    "TIME": r"(?i)\b(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?|morning|afternoon|evening|tonight|midnight|noon)\b",
+    "SET": r"(?i)\b(?:every|each|annual|weekly|daily|monthly|yearly)\b",
+    "PERSON": r"\b[A-Z][a-z]+\b",
+}
+
+
+def _degenerate(family: str, labels: tuple[str, ...], per_word: int) -> Callable[[str], list[tuple[int, int, str]]]:
+    """Wide spans of each label, ``per_word`` for each word of its kind, that a matching by overlap
+    would pair each with another gold span."""
+
+    def solution(text: str) -> list[tuple[int, int, str]]:
+        n, found = len(text), []
+        for label in labels:
+            copies = per_word * len(re.findall(WORDS_OF[label], text))
+            spans = {
+                "identical whole-text copies": [(0, n)] * copies,
+                "nested whole-text copies": [(0, n - k) for k in range(copies)],
+                "shifted whole-text copies": [(k, n - copies + k) for k in range(copies)],
+                "paragraph copies": [span for span in _paragraph_spans(text) for _ in range(copies)],
+            }[family]
+            found += [(s, e, label) for s, e in spans]
+        return found
+
+    return solution
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lesson", "question"),
+    [("02-annotating", "q6-dates"), ("03-entities", "q6-people"), ("05-events-time", "q6-find-timexes")],
+)
+@pytest.mark.parametrize(
+    "family",
+    ["identical whole-text copies", "nested whole-text copies", "shifted whole-text copies", "paragraph copies"],
+)
+def test_many_overlapping_copies_of_a_wide_span_earn_at_most_a_quarter(lesson: str, question: str, family: str) -> None:
+    _, q = spec_of(lesson, question)
+    labels = tuple(q.heldout.labels) if q.heldout and q.heldout.labels else ("DATE", "DURATION", "TIME", "SET")
+    for per_word in (1, 2, 4):
+        earned = points(lesson, question, _degenerate(family, labels, per_word))
+        assert earned <= 0.25 * q.points, f"{family}, {per_word} per word of its kind, earn {earned} of {q.points}"

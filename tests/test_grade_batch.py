@@ -303,3 +303,48 @@ def test_a_notebook_naming_another_lesson_is_refused_in_a_class(tmp_path: Path) 
     reports = batch.grade_class(klass, tmp_path / "out", grading_dir=grading, release_dir=tmp_path)
     status = {r.submission: (r.lesson, r.status) for r in reports}
     assert status == {"tiny2-dave.ipynb": ("tiny2", "wrong-lesson"), "tiny-erin.ipynb": ("tiny", "graded")}
+
+
+def scored_by_name(path: str, options: batch.Options, folder: Path) -> dict[str, Any]:
+    """Stands in for grading: a notebook whose name holds a zero-width space earns the point."""
+    from corpuskit.course.report import QuestionResult, Report
+
+    points = 1.0 if "\u200b" in path else 0.0
+    question = QuestionResult("q1", "Q1", points, 1.0, "correct" if points else "incorrect", "")
+    return Report(path, "tiny", "Tiny", "graded", (question,)).to_dict()
+
+
+def test_names_differing_in_invisible_characters_get_rows_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "_grade_one", scored_by_name)
+    names = ["alice.ipynb", "alice\u200b.ipynb", "alice\n.ipynb", "alice\u00a0.ipynb", "alice\\u200b.ipynb"]
+    klass = make_class(tmp_path / "class", names)
+    shown = ["alice.ipynb", "alice\\u200b.ipynb", "alice\\n.ipynb", "alice\\xa0.ipynb", "alice\\\\u200b.ipynb"]
+    reports = batch.grade_class(klass, tmp_path / "out", lesson="tiny", grading_dir=GRADING)
+    assert sorted(r.submission for r in reports) == sorted(shown)
+    rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").open()))
+    assert {r["submission"]: r["score"] for r in rows} == {
+        name: "1" if "\u200b" in real else "0" for name, real in zip(shown, names, strict=True)
+    }
+    markdown = (tmp_path / "out" / "summary.md").read_text()
+    assert "| alice\\\\u200b.ipynb | graded | 1 / 1 |" in markdown
+    # Shards merge by the whole path: names shown alike, or cut alike, never collide.
+    for k in (1, 2):
+        batch.grade_class(klass, tmp_path / f"s{k}", shard_of=(k, 2), lesson="tiny", grading_dir=GRADING)
+    merged = batch.merge([tmp_path / "s1", tmp_path / "s2"], tmp_path / "merged")
+    assert sorted(r.submission for r in merged) == sorted(shown)
+    assert sorted(p.name for p in (tmp_path / "merged" / "reports").glob("*.json")) == sorted(
+        p.name for p in (tmp_path / "out" / "reports").glob("*.json")
+    )
+
+
+def test_a_fifo_or_a_folder_named_like_a_notebook_gets_a_row_saying_why(tmp_path: Path) -> None:
+    klass = tmp_path / "class"
+    (klass / "folder.ipynb").mkdir(parents=True)
+    os.mkfifo(klass / "pipe.ipynb")
+    reports = batch.grade_class(klass, tmp_path / "out", lesson="tiny", grading_dir=GRADING)
+    assert sorted(r.submission for r in reports) == ["folder.ipynb", "pipe.ipynb"]
+    for report in reports:
+        assert report.status == "not-graded"
+        assert "not a regular file" in report.events[0].message

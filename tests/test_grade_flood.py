@@ -72,6 +72,25 @@ FLOODS = {
         "for _ in range(40):\n"
         "    display({'text/plain': 'x'}, raw=True, metadata={'m': 'F' * (10 * 2**20)})\n"
     ),
+    # Frames just under the cap whose JSON unfolds into millions of objects once parsed.
+    "comm-of-many-objects": (
+        "k = get_ipython().kernel\n"
+        "big = [{}] * 3_900_000\n"
+        "for _ in range(6):\n"
+        "    k.session.send(k.iopub_socket, 'comm_msg', content={'comm_id': 'x', 'data': {'d': big}},\n"
+        "                   parent=k.get_parent())\n"
+    ),
+    # Frames on channels the grader never reads, which its sockets would queue.
+    "stdin-and-control": (
+        "k = get_ipython().kernel\n"
+        "ident = k._parent_ident['shell']\n"
+        "blob = 'x' * 15_000_000\n"
+        "control = getattr(k, 'control_socket', None) or k.control_stream.socket\n"
+        "for _ in range(40):\n"
+        "    k.session.send(k.stdin_socket, 'input_request', content={'prompt': blob, 'password': False},\n"
+        "                   parent=k.get_parent(), ident=ident)\n"
+        "    k.session.send(control, 'debug_event', content={'body': blob}, parent=k.get_parent(), ident=ident)\n"
+    ),
     "huge-execute-result": (
         "class Big:\n"
         "    def _repr_html_(self):\n"

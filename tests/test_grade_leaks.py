@@ -1,6 +1,7 @@
 """Held-out text never comes back: a family of notebooks whose functions keep the held-out texts
 they are given and try to send them back out, each in another way (reversed, interleaved, base64,
-rot13, as exception messages and class names, a BaseException, SystemExit, KeyboardInterrupt,
+rot13, as exception messages and class names, a built-in exception or a wrong kind of result or a
+way of ending chosen by the text, a BaseException, SystemExit, KeyboardInterrupt,
 printed, warned, written to stderr, displayed, returned as labels, a forged answer line, a
 killed kernel, a hang, a later cell).
 
@@ -109,6 +110,7 @@ def interleaved(t): return '_'.join(t)
 def b64(t): return base64.b64encode(t.encode()).decode()
 def rot13(t): return codecs.encode(t, 'rot13')
 CALLS = []
+def pick(t, n): return sum(map(ord, t)) % n
 """
 
 # One route per call (the function is called once per held-out text, in order).
@@ -145,6 +147,22 @@ ROUTES: dict[str, list[str]] = {
         "return [(len(text), 0, 'PERSON')]",
         "return iter(lambda: (_ for _ in ()).throw(ValueError(text)), None)",
     ],
+    # A symbol chosen by the text: which built-in exception, or which wrong kind of result.
+    "chooses": [
+        "raise [ValueError, KeyError, OSError, ProcessLookupError, ZeroDivisionError, LookupError][pick(text, 6)]('x')",
+        "raise [ValueError, KeyError, OSError, ProcessLookupError, ZeroDivisionError, LookupError][pick(text, 6)]('x')",
+        "return [[(0, 1, 'X')], [(-1, 0, 'X')], 'not spans', [(5, 2, 'X')], [[0, 1]]][pick(text, 5)]",
+        "raise [ValueError, TypeError, MemoryError, RecursionError, UnicodeError, StopIteration][pick(text, 6)]()",
+        "return [[(0, 1, 'X')], [(-1, 0, 'X')], 'not spans', [(5, 2, 'X')], [[0, 1]]][pick(text, 5)]",
+        "raise [ValueError, KeyError, OSError, ProcessLookupError, ZeroDivisionError, LookupError][pick(text, 6)]('x')",
+    ],
+    # How the whole snippet ends, chosen by the first text.
+    "ends": [
+        "[lambda: os._exit(3), lambda: exec('while True: pass'), lambda: exec('raise KeyboardInterrupt'), "
+        "lambda: print('x' * 20_000_000), lambda: exec('x = []\\nwhile True: x.append(bytearray(10**7))'), "
+        "lambda: exec('raise SystemExit')][pick(CALLS[0], 6)]()"
+    ]
+    * DOCUMENTS,
     "interrupts": ["raise KeyboardInterrupt(reversed_(text))"] * DOCUMENTS,
     "crashes": ["os._exit(sum(map(ord, text)) % 256)"] * DOCUMENTS,
     "hangs": ["while text: pass"] * DOCUMENTS,

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from corpuskit.course.report import CellEvent, Report
+from corpuskit.course.clean import escaped_name
+from corpuskit.course.report import FEEDBACK_CHARS, CellEvent, Report
 from corpuskit.course.sandbox import Limits
 from corpuskit.course.warm import for_class as warm_pool
 from corpuskit.errors import CorpuskitError
@@ -77,15 +78,12 @@ def parse_shard(text: str) -> tuple[int, int]:
 def find_submissions(folder: Path) -> list[Path]:
     """Every notebook under ``folder``, in a stable order (checkpoints skipped).
 
-    Symbolic links are listed too, so that each gets a report refusing it.
+    Symbolic links, folders, FIFOs and devices named ``*.ipynb`` are listed too, so that each gets a
+    report refusing it rather than being skipped unseen.
     """
     if not folder.is_dir():
         raise BatchError(f"{folder}: no such folder of submissions")
-    found = [
-        p
-        for p in folder.rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in p.relative_to(folder).parts and (p.is_file() or p.is_symlink())
-    ]
+    found = [p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.relative_to(folder).parts]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
@@ -128,6 +126,10 @@ def _grade_one(path: str, options: Options, folder: Path) -> dict[str, Any]:
     from corpuskit.course.grade import grade
     from corpuskit.course.notebook import read_submission
 
+    if not Path(path).is_symlink() and not Path(path).is_file():
+        # Checked before anything opens it: opening a FIFO would wait for a writer.
+        why = "not a regular file (a folder, a FIFO or a device named *.ipynb); nothing was read"
+        return _not_graded(path, options, why)
     try:
         read_submission(Path(path), folder)
         report = grade(
@@ -248,7 +250,7 @@ def grade_class(
 
     def done(path: Path, data: dict[str, Any]) -> None:
         name = path.relative_to(folder).as_posix()
-        report = Report.from_dict({**data, "submission": name})
+        report = Report.from_dict({**data, "submission": escaped_name(name, FEEDBACK_CHARS)})
         # Named after the path itself: the report's submission is cut to one line of bounded length.
         written.append(report_name(name))
         write_text_atomic(target / REPORTS / written[-1], report.to_json())
@@ -289,6 +291,13 @@ def _listed(folder: Path) -> list[Path]:
 
 def read_reports(folders: Iterable[Path]) -> list[Report]:
     """The reports each folder's last run wrote, sorted by submission; a submission twice is an error."""
+    return [report for _, report in _read_named(folders)]
+
+
+def _read_named(folders: Iterable[Path]) -> list[tuple[str, Report]]:
+    """:func:`read_reports` with each report's file name. Reports are told apart by file name, which
+    :func:`report_name` makes from the whole submission path, one to one: the ``submission`` in a
+    report is shown escaped and cut, so two long names may read alike there."""
     seen: dict[str, Report] = {}
     for folder in folders:
         if not (folder / REPORTS).is_dir():
@@ -300,20 +309,21 @@ def read_reports(folders: Iterable[Path]) -> list[Report]:
                 raise BatchError(f"{path}: listed in {folder / MANIFEST} but missing") from None
             except (ValueError, KeyError, TypeError) as err:
                 raise BatchError(f"{path}: not a corpuskit report ({type(err).__name__}: {err})") from None
-            if report.submission in seen and seen[report.submission] != report:
+            if path.name in seen and seen[path.name] != report:
                 raise BatchError(f"{path}: {report.submission} was graded twice with different results")
-            seen[report.submission] = report
-    return [seen[name] for name in sorted(seen)]
+            seen[path.name] = report
+    return sorted(seen.items(), key=lambda item: (item[1].submission, item[0]))
 
 
 def merge(folders: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]) -> list[Report]:
     """Join the report folders of several shards into ``out`` and write the class summary."""
-    reports = read_reports([Path(f) for f in folders])
+    named = _read_named([Path(f) for f in folders])
     target = Path(out)
     (target / REPORTS).mkdir(parents=True, exist_ok=True)
-    for report in reports:
-        write_text_atomic(target / REPORTS / report_name(report.submission), report.to_json())
-    write_manifest(target, [report_name(r.submission) for r in reports])
+    for name, report in named:
+        write_text_atomic(target / REPORTS / name, report.to_json())
+    write_manifest(target, [name for name, _ in named])
+    reports = [report for _, report in named]
     write_summary(target, reports)
     return reports
 

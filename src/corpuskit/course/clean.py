@@ -25,6 +25,24 @@ _DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _SPACES = re.compile(r"\s+")
 
 
+def escaped_name(text: object, limit: int, *, backslashes: bool = True) -> str:
+    r"""A file name as one printable line in which two different names stay different: a backslash,
+    every character that is not printable and every space but the plain one is written as a
+    Python escape (``alice\u200b.ipynb``), never dropped. Cut at ``limit`` characters with ``…``.
+    Without ``backslashes``, backslashes are left as they are, so a name escaped once stays the same.
+
+    >>> escaped_name("alice\u200b.ipynb\n", 200)
+    'alice\\u200b.ipynb\\n'
+    """
+    value = "".join(
+        ch
+        if ch == " " or (ch.isprintable() and not ch.isspace() and (ch != "\\" or not backslashes))
+        else ascii(ch)[1:-1]
+        for ch in str(text)[: limit * 8 + 64]
+    )
+    return value if len(value) <= limit else value[: max(limit - 1, 0)] + "…"
+
+
 def one_line(text: object, limit: int = MESSAGE_CHARS) -> str:
     """``text`` as one printable line of at most ``limit`` characters.
 

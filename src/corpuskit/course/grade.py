@@ -108,8 +108,9 @@ async def _run(
     def event(index: int, kind: str, message: str) -> None:
         events.append(CellEvent(index, grade_id(nb.cells[index]) if 0 <= index < scratch else None, kind, message))
 
-    async def replace_kernel(index: int, why: str) -> bool:
-        """A fresh kernel with the completed cells run again; False when we must stop."""
+    async def replace_kernel(index: int, why: str, *, told: bool = True) -> bool:
+        """A fresh kernel with the completed cells run again; False when we must stop. Unless
+        ``told``, a replacement that works adds no event."""
         nonlocal restarts
         if restarts >= limits.max_restarts:
             event(index, "gave-up", f"{why}; the kernel was already replaced {restarts} time(s), so grading stops here")
@@ -125,12 +126,13 @@ async def _run(
             if outcome.kind in ("dead", "timeout"):
                 event(j, "gave-up", f"re-running this cell in a fresh kernel failed ({outcome.message})")
                 return False
-        event(
-            index,
-            "kernel-replaced",
-            f"{why}; started a fresh kernel and re-ran the {len(completed)} cell(s) "
-            "that had completed, skipping the failed ones",
-        )
+        if told:
+            event(
+                index,
+                "kernel-replaced",
+                f"{why}; started a fresh kernel and re-ran the {len(completed)} cell(s) "
+                "that had completed, skipping the failed ones",
+            )
         return True
 
     async def settle(index: int, outcome: Outcome) -> bool:
@@ -156,8 +158,13 @@ async def _run(
                 return False
             cell_outcome = cell_outcomes.get(answer_cell[q.cell], Outcome("ok"))
             results[q.id], snippet = await _grade_question(q, key, kernel, token, limits, cell_outcome, remaining)
+            if q.kind != "value":
+                # However a function's snippet failed, the kernel is replaced, silently: whether it
+                # answered an interrupt, or died, or raised, would tell the way apart (see _grade_question).
+                if not snippet.ok and not await replace_kernel(at, "a function did not complete", told=False):
+                    return False
             # The snippet's own words are not passed on: settle() is told only how it ended.
-            if snippet.kind in ("timeout", "dead", "broken") and not await settle(at, Outcome(snippet.kind)):
+            elif snippet.kind in ("timeout", "dead", "broken") and not await settle(at, Outcome(snippet.kind)):
                 return False
         return True
 
@@ -208,16 +215,6 @@ async def _run(
     return results, events
 
 
-# Why a function question's snippet failed, in the grader's words only.
-_SNIPPET_FAILED = {
-    "error": "the grader's snippet was stopped by an exception",
-    "dead": "the kernel died",
-    "broken": "the kernel sent messages the grader could not read",
-    "memory-limit": "the kernel hit the memory limit",
-    "process-limit": "the kernel hit the process limit",
-}
-
-
 async def _grade_question(
     q: Question, key: AnswerKey, kernel: Kernel, token: str, limits: Limits, cell_outcome: Outcome, budget: float
 ) -> tuple[QuestionResult, Outcome]:
@@ -238,13 +235,19 @@ async def _grade_question(
         timeout = q.timeout or limits.call_timeout
     timeout = min(timeout, budget)
     outcome, outputs = await kernel.snippet(code, timeout)
+    too_large = kernel.dropped(len(kernel.nb.cells) - 1) < 0
+    if q.kind != "value" and (not outcome.ok or too_large):
+        # How a function's snippet ended is chosen by the function, with held-out text or the grader's
+        # arguments at hand (raise, loop, exit, exhaust memory, send too much): whatever the way, it is
+        # told as the function failing on every input, as if it had raised each time.
+        if q.calls is not None:
+            return grade_calls(q, answers.Pulled("ok", []), key.calls[q.id], cell_outcome), outcome
+        return grade_function(q, answers.Pulled("ok", []), key.heldout[q.id], cell_outcome), outcome
     if not outcome.ok:
         if outcome.kind == "timeout":
             return result(q, 0.0, "error", f"Your `{q.name}` did not finish within {timeout:g} s."), outcome
-        # A function question's snippet ran with held-out text in the kernel: its words are not repeated.
-        why = outcome.message if q.kind == "value" else _SNIPPET_FAILED.get(outcome.kind, "the snippet failed")
-        return result(q, 0.0, "error", f"Reading the answer failed: {why}."), outcome
-    if kernel.dropped(len(kernel.nb.cells) - 1) < 0:
+        return result(q, 0.0, "error", f"Reading the answer failed: {outcome.message}."), outcome
+    if too_large:
         why = f"the answer was sent in a message over {limits.message_bytes:,} bytes, which was dropped"
         return result(q, 0.0, "invalid", f"Reading the answer failed: {why}."), outcome
     pulled = answers.parse_outputs(outputs, token)

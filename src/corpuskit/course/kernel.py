@@ -106,6 +106,58 @@ def _capped_client_class() -> type[Any]:
     return CappedClient
 
 
+# Frames on the channels the grader needs no large message from are capped far lower than iopub's:
+# an execute_reply weighs under 1 KB, 6 KB with a pandas KeyError's traceback, about 300 KB with a
+# RecursionError's (measured with ipykernel 6), and the grader never reads stdin or control
+# replies; their queues would otherwise hold 16 frames of the full cap each.
+SMALL_CHANNELS = {"shell": 4 << 20, "stdin": 64 << 10, "control": 64 << 10}
+SMALL_QUEUE = 4
+
+
+def _capped_kernel_client_class() -> type[Any]:
+    """A kernel client whose shell, stdin and control sockets take small frames and queue few, and
+    whose iopub channel drops comm messages' content unparsed."""
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    class CappedKernelClient(AsyncKernelClient):
+        def _create_connected_socket(self, channel: str, identity: bytes | None = None) -> Any:
+            import zmq
+
+            socket = super()._create_connected_socket(channel, identity)
+            if channel in SMALL_CHANNELS:
+                # ZeroMQ reads these when a connection is made: connect again with them set.
+                url = self._make_url(channel)
+                socket.disconnect(url)
+                socket.setsockopt(zmq.MAXMSGSIZE, SMALL_CHANNELS[channel])
+                socket.setsockopt(zmq.RCVHWM, SMALL_QUEUE)
+                socket.connect(url)
+            return socket
+
+        def start_channels(self, *args: Any, **kwargs: Any) -> None:
+            super().start_channels(*args, **kwargs)
+            _peek_comms(self.iopub_channel)
+
+    return CappedKernelClient
+
+
+def _peek_comms(channel: Any) -> None:
+    """Make ``channel`` read each message's header first and keep a comm message's content as the
+    bytes it came in: a widget message's JSON can unfold into millions of objects, and the grader
+    only counts and drops it."""
+
+    async def receive(**kwargs: Any) -> dict[str, Any]:
+        frames = await channel.socket.recv_multipart(**kwargs)
+        _, message = channel.session.feed_identities(frames)
+        msg: dict[str, Any] = channel.session.deserialize(message, content=False)
+        if channel.session.auth is not None:
+            channel.session._add_digest(message[0])  # as deserialize() does when it unpacks the content
+        if not str(msg.get("msg_type", "")).startswith("comm"):
+            msg["content"] = channel.session.unpack(msg["content"])
+        return msg
+
+    channel._recv = receive
+
+
 def _watch(kc: Any) -> list[tuple[Any, Any]]:
     """Monitors for the disconnection ZeroMQ makes when the kernel sends a frame over the cap.
 
@@ -141,7 +193,7 @@ class Kernel:
         self.timeout = limits.cell_timeout
         self.client = _capped_client_class()(
             nb,
-            km=factory(),
+            km=self._with_capped_client(factory()),
             kernel_name="python3",
             allow_errors=True,
             interrupt_on_timeout=False,
@@ -158,6 +210,11 @@ class Kernel:
         self.lost: set[int] = set()  # cells whose messages were dropped for being over the cap
         # nbclient counts whole seconds.
         self.client.timeout_func = lambda cell: max(1, math.ceil(self.timeout))
+
+    @staticmethod
+    def _with_capped_client(km: Any) -> Any:
+        km.client_factory = _capped_kernel_client_class()
+        return km
 
     async def start(self) -> None:
         try:
@@ -200,7 +257,7 @@ class Kernel:
 
     async def restart(self) -> None:
         await self.close()
-        self.client.km = self.factory()
+        self.client.km = self._with_capped_client(self.factory())
         await self.start()
 
     def dropped(self, index: int) -> int:

@@ -14,7 +14,7 @@ from corpuskit.course.clean import exception_name
 from corpuskit.course.kernel import Outcome
 from corpuskit.course.key import Calls, Heldout
 from corpuskit.course.report import QuestionResult
-from corpuskit.course.score import QUOTE_LAYERS, earned, scaled, score_quotes, score_value
+from corpuskit.course.score import FLAT_LAYERS, QUOTE_LAYERS, earned, flatten_spans, scaled, score_quotes, score_value
 from corpuskit.course.spec import Question
 
 
@@ -29,7 +29,9 @@ def why_not(pulled: answers.Pulled, q: Question, cell_outcome: Outcome) -> Quest
         feedback = f"No answer: the {what} `{q.name}` is not defined after its cell ran.{stopped}"
         return result(q, 0.0, "missing", feedback)
     if pulled.status == "unserialisable":
-        why = pulled.reason or raised(pulled.error)
+        # A function's results were made with held-out text or grader-made arguments in the kernel,
+        # which can choose among the reasons: one fixed reason for them.
+        why = (pulled.reason or raised(pulled.error)) if q.kind == "value" else "not plain data"
         return result(
             q,
             0.0,
@@ -48,6 +50,11 @@ def raised(error: object) -> str:
     """
     name = str(error).split(":", 1)[0].strip()
     return exception_name(name) if name else "an error"
+
+
+# Every way a function can fail with held-out text or grader-made arguments at hand, told as one:
+# the function chooses the way, and could spell out the text with it.
+HOW_IT_FAILS = "it raised an exception, exceeded its time or memory limit, or the kernel died"
 
 
 def grade_value(q: Question, pulled: answers.Pulled, expected: Any, cell_outcome: Outcome) -> QuestionResult:
@@ -74,27 +81,36 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         return why_not(pulled, q, cell_outcome)
     results = pulled.value if isinstance(pulled.value, list) else []
     predictions: list[list[tuple[int, int, str]]] = []
-    notes: list[str] = []
+    failed = 0
     for k in range(len(heldout.texts)):
         item: dict[str, Any] = {"ok": False, "error": "no result"}
         if k < len(results) and isinstance(results[k], dict):
             item = results[k]
-        # Told in the grader's words only: what the function returned may hold held-out text.
-        problem = None
-        if item.get("ok") and answers.type_problem(item.get("value"), "spans"):
-            problem = "what it returned should be a list of (start, end, label) triples"
-        elif item.get("ok") and not all(0 <= s <= e for s, e, _ in item["value"]):
-            problem = "what it returned has a span whose start is negative or after its end"
-        if not item.get("ok"):
-            notes.append(f"on held-out text {k + 1} it raised {raised(item.get('error', ''))}")
-            predictions.append([])
-        elif problem:
-            notes.append(f"on held-out text {k + 1}, {problem}")
+        # How it failed is not told: the function chooses it, with the held-out text at hand.
+        if (
+            not item.get("ok")
+            or answers.type_problem(item.get("value"), "spans")
+            or not all(0 <= s <= e for s, e, _ in item["value"])
+        ):
+            failed += 1
             predictions.append([])
         else:
             predictions.append([(int(s), int(e), str(label)) for s, e, label in item["value"]])
+    notes = (
+        [
+            f"your `{q.name}` failed on {failed} of the {len(heldout.texts)} held-out texts: {HOW_IT_FAILS}, or "
+            "did not return a list of (start, end, label) triples with 0 <= start <= end "
+            "(the grader does not say which)"
+        ]
+        if failed
+        else []
+    )
     if q.heldout.layer in QUOTE_LAYERS:
         return grade_quotes(q, heldout, predictions, notes)
+    dropped = 0
+    if q.heldout.layer in FLAT_LAYERS:
+        flat = [flatten_spans(spans) for spans in predictions]
+        predictions, dropped = [spans for spans, _ in flat], sum(n for _, n in flat)
     labels = q.heldout.labels or None
     result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
     f1 = result.f1
@@ -105,6 +121,11 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
         f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
     )
+    if dropped:
+        measured += (
+            f" {dropped} overlapping span{'s were' if dropped != 1 else ' was'} dropped before scoring "
+            "(the gold spans never overlap: of overlapping spans only the longest counts)."
+        )
     return measured_result(q, points, measured, notes)
 
 
@@ -117,7 +138,7 @@ def marks_range(zero_at: float, full_at: float) -> str:
 def measured_result(q: Question, points: float, measured: str, notes: list[str]) -> QuestionResult:
     """A held-out score's result: the measurement, the first problems met, and the status."""
     if notes:
-        measured += " Problems: " + "; ".join(notes[:3]) + "."
+        measured += " " + " ".join(note[0].upper() + note[1:] + "." for note in notes)
     status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"
     return result(q, points, status, measured)
 
@@ -130,16 +151,12 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome:
     rule = dataclasses.replace(q, compare=q.calls.compare, tolerance=q.calls.tolerance)
     results = pulled.value if isinstance(pulled.value, list) else []
     fractions: list[float] = []
-    notes: list[str] = []
+    failed = 0
     for k, want in enumerate(calls.expected):
         item = results[k] if k < len(results) and isinstance(results[k], dict) else {"ok": False, "error": "no result"}
-        wrong = item.get("ok") and answers.type_problem(item.get("value"), q.calls.type)
-        problem = f"the result should be a {q.calls.type}" if wrong else None
-        if not item.get("ok"):
-            notes.append(f"call {k + 1} raised {raised(item.get('error', ''))}")
-            fractions.append(0.0)
-        elif problem:
-            notes.append(f"on call {k + 1}, {problem}")
+        # How a call failed is not told: the function chooses it, with the grader's arguments at hand.
+        if not item.get("ok") or answers.type_problem(item.get("value"), q.calls.type):
+            failed += 1
             fractions.append(0.0)
         else:
             fractions.append(score_value(rule, item["value"], want)[0])
@@ -152,8 +169,11 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome:
         f"The grader called your `{q.name}` on {n} input{'s' if n != 1 else ''} of its own: {right} "
         f"result{'s' if right != 1 else ''} fully right, mean credit {mean:.2f}."
     )
-    if notes:
-        feedback += " Problems: " + "; ".join(notes[:3]) + "."
+    if failed:
+        feedback += (
+            f" It failed on {failed} of the {n} calls: {HOW_IT_FAILS}, or its result was not a {q.calls.type} "
+            "(the grader does not say which)."
+        )
     if points < q.points and q.hint:
         feedback += f" Hint: {q.hint}"
     status = "correct" if points >= q.points else "partial" if points > 0 else "incorrect"

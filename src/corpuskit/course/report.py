@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from corpuskit.course.clean import one_line
+from corpuskit.course.clean import escaped_name, one_line
 
 FEEDBACK_CHARS = 1200
 """How long one question's feedback or one event's message may be in a report."""
@@ -99,7 +99,10 @@ class Report:
 
     def __post_init__(self) -> None:
         # A submission's file name is the student's choice too.
-        for name in ("submission", "lesson", "title", "status", "sandbox", "isolation", "heldout"):
+        # Escaped, not cleaned: names differing only in invisible characters must stay different.
+        # (Batch mode escapes backslashes too, once, so names differing only there differ when shown.)
+        object.__setattr__(self, "submission", escaped_name(self.submission, FEEDBACK_CHARS, backslashes=False))
+        for name in ("lesson", "title", "status", "sandbox", "isolation", "heldout"):
             object.__setattr__(self, name, one_line(getattr(self, name), FEEDBACK_CHARS))
         object.__setattr__(self, "warnings", tuple(one_line(w, FEEDBACK_CHARS) for w in self.warnings))
 

@@ -166,6 +166,64 @@ def earned(question: Question, fraction: float) -> float:
     return round(question.points * max(0.0, fraction), 2)
 
 
+# --- held-out spans --------------------------------------------------------------------------
+
+FLAT_LAYERS = ("entities", "timexes")
+"""Held-out layers whose gold spans never overlap, so predictions are flattened before scoring."""
+
+
+def flatten_spans(spans: Sequence[tuple[int, int, str]]) -> tuple[list[tuple[int, int, str]], int]:
+    """The spans with no two overlapping, as spaCy's ``filter_spans`` keeps them: identical spans
+    count once, and of overlapping spans the longest is kept (of equally long ones, the earliest).
+    Also the number of spans dropped.
+
+    Gold entities and time expressions are flat, and a matching that takes overlap for a match
+    would otherwise let many copies of one wide span (the whole text, say) each pair with another
+    gold span.
+    """
+    # Offsets are replaced by their rank among all offsets, so "cell" i is [points[i], points[i + 1]).
+    # An empty span (p, p) takes the cell starting at p: it clashes with a span holding p, as in spaCy.
+    points = sorted({offset for s, e, _ in spans for offset in (s, e)})
+    rank = {offset: i for i, offset in enumerate(points)}
+    taken = bytearray(len(points) + 1)  # cells inside a kept span
+    starts = _Counter(len(points) + 1)  # cells where a kept span starts
+    kept: list[tuple[int, int, str]] = []
+    for span in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
+        first, last = rank[span[0]], max(rank[span[1]], rank[span[0]] + 1)
+        # Kept spans never overlap, so one overlaps this span iff it holds its first cell or starts inside it.
+        if taken[first] or starts.between(first + 1, last):
+            continue
+        kept.append(span)
+        taken[first:last] = b"\x01" * (last - first)
+        starts.add(first)
+    kept.sort(key=lambda s: (s[0], s[1]))
+    return kept, len(spans) - len(kept)
+
+
+class _Counter:
+    """Counts at positions 0..size-1 with sums over a range in logarithmic time (a Fenwick tree)."""
+
+    def __init__(self, size: int) -> None:
+        self.tree = [0] * (size + 1)
+
+    def add(self, position: int) -> None:
+        i = position + 1
+        while i < len(self.tree):
+            self.tree[i] += 1
+            i += i & -i
+
+    def _below(self, position: int) -> int:
+        total, i = 0, position
+        while i > 0:
+            total += self.tree[i]
+            i -= i & -i
+        return total
+
+    def between(self, first: int, last: int) -> bool:
+        """Whether any count lies in positions ``first`` to ``last - 1``."""
+        return last > first and self._below(last) > self._below(first)
+
+
 # --- held-out quotes -------------------------------------------------------------------------
 
 QUOTE_LAYERS = ("quotes", "attributions")
