@@ -123,15 +123,18 @@ def _capped_kernel_client_class() -> type[Any]:
         def _create_connected_socket(self, channel: str, identity: bytes | None = None) -> Any:
             import zmq
 
-            socket = super()._create_connected_socket(channel, identity)
-            if channel in SMALL_CHANNELS:
-                # ZeroMQ reads these when a connection is made: connect again with them set.
-                url = self._make_url(channel)
-                socket.disconnect(url)
-                socket.setsockopt(zmq.MAXMSGSIZE, SMALL_CHANNELS[channel])
-                socket.setsockopt(zmq.RCVHWM, SMALL_QUEUE)
-                socket.connect(url)
-            return socket
+            if channel not in SMALL_CHANNELS:
+                return super()._create_connected_socket(channel, identity)
+            # ZeroMQ reads these when a connection is made, so they must be set before the socket
+            # connects (a disconnect and a connect again can lose the connection): the context
+            # gives them to the socket it makes for this channel, and then forgets them.
+            defaults = dict(self.context.sockopts)
+            self.context.setsockopt(zmq.MAXMSGSIZE, SMALL_CHANNELS[channel])
+            self.context.setsockopt(zmq.RCVHWM, SMALL_QUEUE)
+            try:
+                return super()._create_connected_socket(channel, identity)
+            finally:
+                self.context.sockopts = defaults
 
         def start_channels(self, *args: Any, **kwargs: Any) -> None:
             super().start_channels(*args, **kwargs)
