@@ -494,6 +494,16 @@ def remove_cgroups(folders: Sequence[Path]) -> None:
                 time.sleep(0.02)
 
 
+def release_kernel(cgroups: Sequence[Path], pinned: Sequence[int], ip: str, inside_ip: str) -> None:
+    """What the grader holds for a sandboxed kernel, given back: its cgroups, the descriptors of its
+    pinned sockets and the folder of links to them (``ip`` when it is not the kernel's own path)."""
+    remove_cgroups(cgroups)
+    for fd in pinned:
+        os.close(fd)
+    if ip != inside_ip:
+        shutil.rmtree(Path(ip).parent, ignore_errors=True)
+
+
 def cap_sockets(context: Any, limits: Limits) -> None:
     """Every socket made from ``context`` from now on drops frames over the cap and queues few messages.
 
@@ -574,13 +584,8 @@ def kernel_factory(
             if not sandboxed:
                 super().cleanup_ipc_files()
                 return
-            remove_cgroups(self.cgroups)
-            self.cgroups = ()
-            for fd in self.pinned:
-                os.close(fd)
-            self.pinned = ()
-            if self.ip != self.inside_ip:
-                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+            release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
+            self.cgroups, self.pinned = (), ()
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)

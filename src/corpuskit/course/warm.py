@@ -25,7 +25,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -49,7 +48,7 @@ from corpuskit.course.sandbox import (
     make_cgroups,
     pin_sockets,
     python_paths,
-    remove_cgroups,
+    release_kernel,
     sandbox_argv,
     write_stub,
 )
@@ -435,13 +434,8 @@ def warm_factory(
 
         def cleanup_ipc_files(self) -> None:
             # Only the grader's own links are removed (the kernel's files go with its tmpfs).
-            remove_cgroups(self.cgroups)
-            self.cgroups = ()
-            for fd in self.pinned:
-                os.close(fd)
-            self.pinned = ()
-            if self.ip != self.inside_ip:
-                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+            release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
+            self.cgroups, self.pinned = (), ()
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)
