@@ -159,6 +159,7 @@ def _notebook(setup: str) -> dict[str, Any]:
         "cells": [
             cell(setup, "setup"),
             cell("print('about Hanoi')", tags=(f"document:{DEFAULT_DOCUMENT}",)),
+            cell("print('about any other article')", tags=(f"not-document:{DEFAULT_DOCUMENT}",)),
             cell("print(doc.title)"),
         ]
     }
@@ -169,11 +170,16 @@ def test_build_names_the_document_in_the_setup_cell_and_drops_other_articles_cel
     nb = json.loads(build(source, "x", "solutions", document="my-article"))
     assert [c["source"] for c in nb["cells"]] == [
         'import corpuskit\nDOCUMENT = "my-article"\ndoc = corpuskit.load(DOCUMENT)',
+        "print('about any other article')",
         "print(doc.title)",
     ]
     assert nb["metadata"]["corpuskit"] == {"lesson": "x", "variant": "solution", "document": "my-article"}
-    hanoi = json.loads(build(source, "x", "solutions"))
-    assert len(hanoi["cells"]) == 3 and "document" not in hanoi["metadata"]["corpuskit"]
+    for hanoi in (
+        json.loads(build(source, "x", "solutions")),
+        json.loads(build(source, "x", "solutions", document=DEFAULT_DOCUMENT)),
+    ):
+        assert [c["source"] for c in hanoi["cells"]][1:] == ["print('about Hanoi')", "print(doc.title)"]
+    assert "document" not in json.loads(build(source, "x", "solutions"))["metadata"]["corpuskit"]
     with pytest.raises(AssignError, match='exactly one line DOCUMENT = "<id>"'):
         build(_notebook('DOCUMENT = "a"\nDOCUMENT = "b"'), "x", "solutions", document="my-article")
 

@@ -11,8 +11,9 @@ newline, so building twice gives identical bytes.
 A course on another corpus document (``corpuskit assign --document ID --out DIR``) is built from
 the same sources: the ``DOCUMENT = "..."`` line of each lesson's setup cell names the document,
 cells tagged ``document:<id>`` (commentary on one article) are kept only in that article's
-course, and the grading folder written beside the notebooks names the document the grader
-computes the answer key on. A lesson whose spec ``requires`` what the document lacks is refused
+course, cells tagged ``not-document:<id>`` (what the lesson shows instead on any other article)
+are left out of that article's course, and the grading folder written beside the notebooks names
+the document the grader computes the answer key on. A lesson whose spec ``requires`` what the document lacks is refused
 with one line saying what is missing.
 """
 
@@ -44,6 +45,7 @@ KEEP_CELL_METADATA = ("nbgrader", "tags", "editable", "deletable")
 # The setup cell's line naming the corpus document the lesson reads; assign substitutes its id.
 DOCUMENT_LINE = re.compile(r'^DOCUMENT = "([^"\\\n]*)"$', re.M)
 DOCUMENT_TAG = "document:"
+OTHER_DOCUMENTS_TAG = "not-document:"
 SETUP_CELL = "setup"
 
 
@@ -69,11 +71,13 @@ def build(
     """The exercise or solution notebook (as text) for a source notebook (as JSON data).
 
     With ``document``, the notebook reads that corpus document: its setup cell's ``DOCUMENT``
-    line names it, cells tagged for another document are left out, and the notebook's metadata
-    records it.
+    line names it, and the notebook's metadata records it. Cells tagged for another document, or
+    tagged as standing in for this one's, are left out; without ``document`` the course is on the
+    document the source's ``DOCUMENT`` line names.
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}")
+    on = document if document is not None else _source_document(source_nb)
     cells = []
     seen: set[str] = set()
     for index, cell in enumerate(source_nb.get("cells", [])):
@@ -87,7 +91,7 @@ def build(
         tags = meta.get("tags", [])
         if variant == "exercises" and INSTRUCTOR_TAG in tags:
             continue
-        if document is not None and any(t.startswith(DOCUMENT_TAG) and t != DOCUMENT_TAG + document for t in tags):
+        if on is not None and not _for_document(tags, on):
             continue
         built = _build_cell(cell, index, variant, label)
         if document is not None and grade_id == SETUP_CELL:
@@ -107,6 +111,23 @@ def build(
     }
     nb = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": NBFORMAT_MINOR}
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def _for_document(tags: Iterable[str], document: str) -> bool:
+    """Whether a cell with these tags belongs in the course on ``document``."""
+    return not any(
+        (tag.startswith(DOCUMENT_TAG) and tag != DOCUMENT_TAG + document) or tag == OTHER_DOCUMENTS_TAG + document
+        for tag in tags
+    )
+
+
+def _source_document(source_nb: Mapping[str, Any]) -> str | None:
+    """The document the source's setup cell names on its ``DOCUMENT`` line, or None."""
+    for cell in source_nb.get("cells", []):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == SETUP_CELL:
+            found = DOCUMENT_LINE.findall(_source(cell))
+            return found[0] if len(found) == 1 else None
+    return None
 
 
 def _set_document(source: str, document: str, label: str) -> str:
@@ -295,7 +316,7 @@ def course(root: Path, out: Path, document: str, lessons: Iterable[str] = ()) ->
         spec = load_spec(grading, lesson)
         lacks = missing(spec, doc, folder)
         source = json.loads((root / "notebooks" / item.path.name).read_text(encoding="utf-8"))
-        if not lacks and not _names_document(source):
+        if not lacks and _source_document(source) is None:
             lacks = 'its setup cell does not read the document from a DOCUMENT = "..." line'
         if lacks:
             refused.append(f"{lesson}: not built on {document}: {lacks}")
@@ -319,11 +340,3 @@ def course(root: Path, out: Path, document: str, lessons: Iterable[str] = ()) ->
         write_text_atomic(out / "grading" / COURSE_FILE, json.dumps({"document": document}, indent=2) + "\n")
         written.append(out / "grading" / COURSE_FILE)
     return Course(tuple(written), tuple(refused))
-
-
-def _names_document(source_nb: Mapping[str, Any]) -> bool:
-    return any(
-        cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == SETUP_CELL
-        and len(DOCUMENT_LINE.findall(_source(cell))) == 1
-        for cell in source_nb.get("cells", [])
-    )
