@@ -1,7 +1,9 @@
 """Expected answers of lesson 3, computed from the gold in the grader's process (never in the kernel).
 
-``PATTERNS`` repeats the lesson's locked gazetteer cell, and ``TITLE_WORDS`` and ``NOT_NAMES`` its
-locked stop lists; the solution-scores-full-marks test fails if they drift apart.
+``PATTERNS`` repeats the lesson's locked gazetteer cell for the article the lesson is written on,
+and ``patterns`` its locked cell for any other article (the names of the clusters and the
+weekdays); ``TITLE_WORDS`` and ``NOT_NAMES`` repeat its locked stop lists. The
+solution-scores-full-marks tests, on both articles, fail if they drift apart.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from functools import cache
 from typing import Any
 
 import corpuskit
+from corpuskit.course.key import DEFAULT_DOCUMENT
 
 PATTERNS = [
     {"label": "PERSON", "pattern": "Kim Jong Un"},
@@ -28,6 +31,7 @@ PATTERNS = [
     {"label": "DATE", "pattern": "Thursday"},
     {"label": "DATE", "pattern": "Wednesday"},
 ]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # A run of two or more capitalised words (question 6a).
 NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
 TITLE_WORDS = {"President", "Secretary", "State", "Chairman", "Governor", "Senator", "Premier", "Prime"}
@@ -51,17 +55,30 @@ def gold_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
     return [(e.start, e.end, e.label) for e in doc.entities]
 
 
+def patterns(doc: corpuskit.Document) -> list[dict[str, str]]:
+    """The gazetteer the lesson gives on ``doc``: hand-written for its own article, and on any other
+    the name of each person, place and organisation cluster (not a group) and the weekdays."""
+    if doc.id == DEFAULT_DOCUMENT:
+        return PATTERNS
+    names = [
+        {"label": c.type, "pattern": c.name}
+        for c in doc.clusters
+        if c.type in ("PERSON", "GPE", "ORG") and not c.members
+    ]
+    return names + [{"label": "DATE", "pattern": day} for day in WEEKDAYS]
+
+
 @cache
-def _ruler_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+def _ruler_spans(text: str, gazetteer: tuple[tuple[str, str], ...]) -> tuple[tuple[int, int, str], ...]:
     import spacy
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("entity_ruler").add_patterns(PATTERNS)
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": label, "pattern": name} for label, name in gazetteer])
     return tuple((e.start_char, e.end_char, e.label_) for e in nlp(text).ents)
 
 
 def ruler_spans(doc: corpuskit.Document) -> list[tuple[int, int, str]]:
-    return list(_ruler_spans(doc.text))
+    return list(_ruler_spans(doc.text, tuple((p["label"], p["pattern"]) for p in patterns(doc))))
 
 
 def _result(doc: corpuskit.Document) -> Any:
