@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,17 @@ def test_assign_builds_the_lessons_the_article_can_carry_and_refuses_the_others_
     assert {p.stem for p in (out / "grading" / "lessons").glob("*.json")} == lessons_in(out / "solutions")
     assert json.loads((out / "grading" / COURSE_FILE).read_text()) == {"document": SECOND}
     assert (out / "grading" / "heldout" / "README.md").is_file()
+
+
+def test_the_guides_name_the_lessons_that_build_on_another_article(
+    built: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    out, _ = built
+    numbers = {int(lesson[:2]) for lesson in lessons_in(out / "solutions")}
+    for guide in ("instructors.md", "course.md"):
+        said = re.search(r"Lessons ([\d, and]+?)\s+build\s+on\s+another\s+article", (ROOT / "docs" / guide).read_text())
+        assert said, f"docs/{guide} does not say which lessons build on another article"
+        assert {int(n) for n in re.findall(r"\d+", said.group(1))} == numbers, guide
 
 
 def test_the_built_notebooks_read_the_article_and_never_name_the_hanoi_one(
