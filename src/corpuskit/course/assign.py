@@ -13,8 +13,8 @@ the same sources: the ``DOCUMENT = "..."`` line of each lesson's setup cell name
 cells tagged ``document:<id>`` (commentary on one article) are kept only in that article's
 course, cells tagged ``not-document:<id>`` (what the lesson shows instead on any other article)
 are left out of that article's course, and the grading folder written beside the notebooks names
-the document the grader computes the answer key on. A lesson whose spec ``requires`` what the document lacks is refused
-with one line saying what is missing.
+the document the grader computes the answer key on. A lesson whose spec ``requires`` what the
+document lacks is refused with one line saying what is missing.
 """
 
 from __future__ import annotations
