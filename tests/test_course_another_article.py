@@ -219,11 +219,13 @@ def test_the_course_file_names_the_document(tmp_path: Path) -> None:
         course_document(tmp_path)
 
 
-def test_the_gradescope_package_of_the_course_names_its_document(
-    built: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+def test_the_gradescope_package_of_the_course_names_and_carries_its_document(
+    built: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from corpuskit.course.gradescope import build_autograder
 
     out, _ = built
+    monkeypatch.setenv("CORPUSKIT_PATH", str(CORPUS))
     names = build_autograder(tmp_path / "autograder.zip", out, ["01-reading"])
     assert f"grading/{COURSE_FILE}" in names and "exercises/01-reading.ipynb" in names
+    assert f"documents/{SECOND}/annotations.json" in names
