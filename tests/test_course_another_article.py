@@ -51,7 +51,7 @@ def test_assign_builds_the_lessons_the_article_can_carry_and_refuses_the_others_
     assert refused["02-annotating"] == (
         f"corpuskit: 02-annotating: not built on {SECOND}: it is written on the text of hanoi-summit-2019 only"
     )
-    assert {"01-reading", "04-quotes"} <= lessons_in(out / "solutions")
+    assert {"01-reading", "04-quotes", "07-patterns", "08-training"} <= lessons_in(out / "solutions")
     assert lessons_in(out / "solutions") == lessons_in(out / "exercises") == every - set(refused)
     assert {p.stem for p in (out / "grading" / "lessons").glob("*.json")} == lessons_in(out / "solutions")
     assert json.loads((out / "grading" / COURSE_FILE).read_text()) == {"document": SECOND}
