@@ -52,7 +52,9 @@ def test_assign_builds_the_lessons_the_article_can_carry_and_refuses_the_others_
     assert refused["02-annotating"] == (
         f"corpuskit: 02-annotating: not built on {SECOND}: it is written on the text of hanoi-summit-2019 only"
     )
-    assert {"01-reading", "03-entities", "04-quotes", "05-events-time"} <= lessons_in(out / "solutions")
+    assert {"01-reading", "03-entities", "04-quotes", "05-events-time", "07-patterns", "08-training"} <= lessons_in(
+        out / "solutions"
+    )
     assert lessons_in(out / "solutions") == lessons_in(out / "exercises") == every - set(refused)
     assert {p.stem for p in (out / "grading" / "lessons").glob("*.json")} == lessons_in(out / "solutions")
     assert json.loads((out / "grading" / COURSE_FILE).read_text()) == {"document": SECOND}
@@ -237,11 +239,13 @@ def test_the_course_file_names_the_document(tmp_path: Path) -> None:
         course_document(tmp_path)
 
 
-def test_the_gradescope_package_of_the_course_names_its_document(
-    built: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+def test_the_gradescope_package_of_the_course_names_and_carries_its_document(
+    built: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from corpuskit.course.gradescope import build_autograder
 
     out, _ = built
+    monkeypatch.setenv("CORPUSKIT_PATH", str(CORPUS))
     names = build_autograder(tmp_path / "autograder.zip", out, ["01-reading"])
     assert f"grading/{COURSE_FILE}" in names and "exercises/01-reading.ipynb" in names
+    assert f"documents/{SECOND}/annotations.json" in names

@@ -28,6 +28,8 @@ from corpuskit.course.report import CellEvent, QuestionResult, Report
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON = "01-reading"
+FIXTURES = Path(__file__).parent / "fixtures" / "corpus"
+SECOND = "rotterdam-port-strike-2025"
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
 FORMAT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
 TEST = {
@@ -138,18 +140,23 @@ def test_a_lesson_without_a_spec_is_refused(tmp_path: Path, capsys: pytest.Captu
     assert not (tmp_path / "a.zip").exists()
 
 
-def _autograder(tmp_path: Path) -> Path:
-    """Gradescope's layout: the zip unpacked in source/, run_autograder beside it, and the
-    environment setup.sh builds in venv/. Of setup.sh, the Python part runs as written (a venv,
-    the pinned requirements, corpuskit's source); its apt-get lines, which need Gradescope's
-    Ubuntu image and root, are only checked for syntax."""
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(_build(tmp_path, LESSON)) as archive:
+def _unpack(zip_path: Path, root: Path) -> Path:
+    """Gradescope's layout: the zip unpacked in source/ and run_autograder beside it."""
+    with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(root / "source")
     for script in ("setup.sh", "run_autograder"):
         subprocess.run(["bash", "-n", root / "source" / script], check=True)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     (root / "run_autograder").chmod(0o755)
+    return root
+
+
+def _autograder(tmp_path: Path) -> Path:
+    """The package of lesson 1 unpacked as Gradescope does, and the environment setup.sh builds in
+    venv/. Of setup.sh, the Python part runs as written (a venv, the pinned requirements,
+    corpuskit's source); its apt-get lines, which need Gradescope's Ubuntu image and root, are only
+    checked for syntax."""
+    root = _unpack(_build(tmp_path, LESSON), tmp_path / "autograder")
     setup = (root / "source" / "setup.sh").read_text().splitlines()
     python_part = "\n".join(setup[next(i for i, line in enumerate(setup) if " -m venv " in line) :])
     variables = f'set -euo pipefail\nSOURCE="{root / "source"}"\nAUTOGRADER="{root}"\nPYTHON=python3\n'
@@ -160,21 +167,22 @@ def _autograder(tmp_path: Path) -> Path:
     return root
 
 
-def _run(root: Path, notebook: Path | None) -> dict[str, Any]:
+def _run(root: Path, notebook: Path | None, graded: bool = True) -> dict[str, Any]:
     submission = root / "submission"
     shutil.rmtree(submission, ignore_errors=True)
     shutil.rmtree(root / "results", ignore_errors=True)
     submission.mkdir()
     if notebook is not None:
         shutil.copy2(notebook, submission / "my-work.ipynb")
-    env = {k: v for k, v in os.environ.items() if k not in ("CORPUSKIT_GRADING", "VIRTUAL_ENV")}
+    # Gradescope's container knows no corpus path but the one run_autograder sets.
+    env = {k: v for k, v in os.environ.items() if k not in ("CORPUSKIT_GRADING", "VIRTUAL_ENV", "CORPUSKIT_PATH")}
     done = subprocess.run([root / "run_autograder"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert (done.returncode == 0) == graded, done.stderr[-3000:]
     return valid_results(json.loads((root / "results" / "results.json").read_text()))
 
 
 @pytest.mark.slow
-def test_run_autograder_grades_a_solution_full_and_an_exercise_zero(tmp_path: Path) -> None:
+def test_run_autograder_grades_a_solution_full_and_an_exercise_zero_on_either_article(tmp_path: Path) -> None:
     root = _autograder(tmp_path)
     # The autograder's own environment, not this test suite's.
     assert subprocess.run([root / "venv" / "bin" / "python", "-c", "import pytest"], capture_output=True).returncode
@@ -186,6 +194,62 @@ def test_run_autograder_grades_a_solution_full_and_an_exercise_zero(tmp_path: Pa
     assert all(t["status"] == "failed" and t["output"] for t in exercise["tests"])
     nothing = _run(root, None)
     assert nothing["score"] == 0 and "No notebook" in nothing["output"]
+    _another_article(tmp_path, root)
+
+
+def _another_article(tmp_path: Path, hanoi: Path) -> None:
+    """The course built on the second article: its package carries that article, and run_autograder
+    grades its lesson 1 solution full against it, with no corpus path from the environment. The
+    environment setup.sh built for the Hanoi package is reused: both packages pin the same
+    requirements and carry the same corpuskit source, which the test checks first."""
+    course_dir = tmp_path / "course"
+    zip_path = tmp_path / "second.zip"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CORPUSKIT_PATH", str(FIXTURES))
+        argv = ["assign", LESSON, "--document", SECOND, "--out", str(course_dir), "--root", str(REPO)]
+        assert main(argv) == 0
+        assert main(["assign", LESSON, "--root", str(course_dir), "--gradescope", str(zip_path)]) == 0
+    root = _unpack(zip_path, tmp_path / "second")
+    for name in ("requirements.txt", "setup.sh"):
+        assert (root / "source" / name).read_bytes() == (hanoi / "source" / name).read_bytes()
+    assert not subprocess.run(["diff", "-r", root / "source" / "corpuskit", hanoi / "source" / "corpuskit"]).returncode
+    shipped = root / "source" / "documents" / SECOND
+    assert {p.name for p in shipped.iterdir()} >= {"text.txt", "annotations.json"}
+    assert (shipped / "annotations.json").read_bytes() == (FIXTURES / SECOND / "annotations.json").read_bytes()
+    (root / "venv").symlink_to(hanoi / "venv")
+    solution = _run(root, course_dir / "solutions" / f"{LESSON}.ipynb")
+    assert solution["score"] == sum(t["max_score"] for t in solution["tests"]) > 0, solution["output"]
+    assert all(t["status"] == "passed" for t in solution["tests"])
+    exercise = _run(root, course_dir / "exercises" / f"{LESSON}.ipynb")
+    assert exercise["score"] == 0 and len(exercise["tests"]) == len(solution["tests"])
+    # Without the article in the package the autograder cannot grade against it.
+    shutil.rmtree(root / "source" / "documents")
+    lost = _run(root, course_dir / "solutions" / f"{LESSON}.ipynb", graded=False)
+    assert lost["score"] == 0 and "could not grade" in lost["output"], lost["output"]
+
+
+def test_the_package_of_a_course_on_another_article_carries_that_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CORPUSKIT_PATH", str(FIXTURES))
+    course_dir = tmp_path / "course"
+    assert main(["assign", LESSON, "--document", SECOND, "--out", str(course_dir), "--root", str(REPO)]) == 0
+    zip_path = tmp_path / "second.zip"
+    assert main(["assign", LESSON, "--root", str(course_dir), "--gradescope", str(zip_path)]) == 0
+    with zipfile.ZipFile(zip_path) as archive:
+        names = set(archive.namelist())
+        run_autograder = archive.read("run_autograder").decode()
+    ours = {f"documents/{SECOND}/{p.name}" for p in (FIXTURES / SECOND).iterdir() if p.is_file()}
+    assert ours <= names and f"documents/{SECOND}/annotations.json" in ours
+    assert not any(n.startswith("documents/") for n in names - ours)
+    assert 'export CORPUSKIT_PATH="$SOURCE/documents"' in run_autograder
+    # Built where the corpus path does not find the article, the package is refused in one line.
+    monkeypatch.delenv("CORPUSKIT_PATH")
+    capsys.readouterr()
+    assert main(["assign", LESSON, "--root", str(course_dir), "--gradescope", str(tmp_path / "lost.zip")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "the course's document cannot be packed" in err and SECOND in err
+    assert not (tmp_path / "lost.zip").exists()
 
 
 def test_a_folder_of_submissions_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,9 @@ per test with ``name``, ``number``, ``score``, ``max_score``, ``status`` (passed
 
 The package holds ``setup.sh``, ``run_autograder``, ``requirements.txt`` (the course environment
 pinned to the versions installed where the package is built), corpuskit's own source, the grading
-folder of the chosen lessons and their released exercises (to restore locked cells).
+folder of the chosen lessons and their released exercises (to restore locked cells), and, for a
+course built on another corpus document, that document's folder, which ``run_autograder`` puts on
+the corpus path so that the grader and the student's kernel both find it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from corpuskit.course.key import COURSE_FILE
+from corpuskit.course.key import COURSE_FILE, course_document
 from corpuskit.course.report import Report
 from corpuskit.errors import CorpuskitError
 from corpuskit.fileio import write_bytes_atomic, write_text_atomic
@@ -37,6 +39,9 @@ STDOUT_VISIBILITY = "hidden"
 COURSE_EXTRAS = ("lab", "model")
 # corpuskit's source, as much as building and installing it needs.
 PACKAGE_FILES = ("pyproject.toml", "README.md", "src/corpuskit", "corpus")
+# Where the package carries the course's own corpus document; run_autograder puts it on the corpus
+# path. It sits beside the grading folder, never inside it: the kernel may read the one, not the other.
+DOCUMENTS = "documents"
 
 
 class GradescopeError(CorpuskitError):
@@ -157,6 +162,11 @@ if [ -z "$NOTEBOOK" ]; then
 "visibility": "visible", "stdout_visibility": "hidden", "tests": []}' > "$RESULTS"
   exit 0
 fi
+# The course's corpus document, when the package carries one: the answer key and the student's
+# corpuskit.load(DOCUMENT) both look it up on the corpus path.
+if [ -d "$SOURCE/{documents}" ]; then
+  export CORPUSKIT_PATH="$SOURCE/{documents}"
+fi
 cd "$AUTOGRADER"
 "$AUTOGRADER/venv/bin/corpuskit" grade "$NOTEBOOK" {lesson}--grading "$SOURCE/grading" \\
   --release "$SOURCE/exercises" --gradescope "$RESULTS"
@@ -196,13 +206,16 @@ def build_autograder(zip_path: str | os.PathLike[str], root: Path, lessons: Iter
     files.update(_tree(grading / "heldout", "grading/heldout"))
     # A course built on another document names it here; without it the key would be the Hanoi article's.
     files.update(_tree(grading / COURSE_FILE, f"grading/{COURSE_FILE}"))
+    if (grading / COURSE_FILE).is_file():
+        document = course_document(grading)
+        files.update(_tree(_document_folder(document, grading / COURSE_FILE), f"{DOCUMENTS}/{document}"))
     package = _package_root(root)
     for name in PACKAGE_FILES:
         files.update(_tree(package / name, f"corpuskit/{name}"))
     files["requirements.txt"] = ("\n".join(pinned_requirements()) + "\n").encode()
     lesson_option = f"--lesson {chosen[0]} " if len(chosen) == 1 else ""
     files["setup.sh"] = _SETUP.encode()
-    files["run_autograder"] = _RUN.replace("{lesson}", lesson_option).encode()
+    files["run_autograder"] = _RUN.replace("{lesson}", lesson_option).replace("{documents}", DOCUMENTS).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
@@ -213,6 +226,19 @@ def build_autograder(zip_path: str | os.PathLike[str], root: Path, lessons: Iter
             archive.writestr(info, files[name])
     write_bytes_atomic(zip_path, buffer.getvalue())
     return sorted(files)
+
+
+def _document_folder(document: str, course_file: Path) -> Path:
+    """The folder of the course's document, as the corpus path here finds it."""
+    from corpuskit.corpus import locate
+
+    try:
+        return locate(document)
+    except CorpuskitError as err:
+        raise GradescopeError(
+            f"{course_file}: the course's document cannot be packed ({err}); "
+            "build the package where CORPUSKIT_PATH finds it, as when the course was built"
+        ) from None
 
 
 def _package_root(root: Path) -> Path:
