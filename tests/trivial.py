@@ -4,10 +4,13 @@ model solution's.
 Each trivial solution of a held-out question is a function of the text, scored exactly as the
 grader scores a student's function (``corpuskit.course.questions.grade_function`` on the answer
 key's held-out texts); each trivial solution of a question graded by calls (``grade_calls``) takes
-the grader's arguments. The model solution is the lesson's own function, run from
-``solutions/<lesson>.ipynb``.
+the grader's arguments. The trivial solutions of held-out questions come in families: one idea
+(capitalised words, a calendar regex, every quoted passage, ...) and its obvious filters and
+variants, alone and combined; the tables show each family's best member. The model solution is the
+lesson's own function, run from ``solutions/<lesson>.ipynb``.
 
     python -m tests.trivial                      # prints the tables kept in docs/course.md
+    python -m tests.trivial --thresholds         # the best trivial F1 of each question, and its thresholds
     python -m tests.trivial --heldout DIR        # the same on a private held-out set
     python -m tests.trivial --attributors        # lesson 4's rule attributor against lesson 7's parse one
 """
