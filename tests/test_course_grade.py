@@ -242,6 +242,9 @@ def test_cli_grade_json_junit_markdown(capsys: pytest.CaptureFixture[str], tmp_p
     assert [q["id"] for q in data["questions"]] == ["q1", "q2", "q3", "q4"]
     assert ET.parse(junit).getroot().tag == "testsuites"
     assert "kernel died" in markdown.read_text()
+    # The run time, in whole seconds only.
+    assert type(data["seconds"]) is int
+    assert all(str(e.get("time")).isdigit() for e in ET.parse(junit).getroot().iter() if "time" in e.attrib)
 
 
 def test_cli_grade_fails_only_when_grading_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -19,7 +19,21 @@ from pathlib import Path
 
 import pytest
 
-from corpuskit.course.sandbox import UID_BASE, Limits, hidden_paths, probe, python_paths, sandbox_argv, write_stub
+from corpuskit.course.sandbox import (
+    CGROUP_CONTROLLERS,
+    UID_BASE,
+    Limits,
+    _own_cgroup,
+    grader_cgroup_name,
+    hidden_paths,
+    make_cgroups,
+    probe,
+    python_paths,
+    remove_cgroups,
+    sandbox_argv,
+    sweep_cgroups,
+    write_stub,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HIDDEN = ("corpuskit.evaluate.spans", "corpuskit.extract")
@@ -234,3 +248,51 @@ def test_without_the_sandbox_grading_stops_unless_switched_off(monkeypatch: pyte
     assert report.score == 8 and report.sandbox == "off"
     assert report.isolation.startswith("none: NOT ISOLATED")
     assert any("not isolated" in w for w in report.warnings)
+
+
+@pytest.fixture
+def cgroups_required() -> None:
+    if not probe().cgroups:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root with the cgroup v1 memory and pids controllers writable")
+        pytest.skip("needs root and writable cgroup v1 memory and pids controllers")
+
+
+def test_only_the_cgroups_of_graders_that_are_gone_are_swept(cgroups_required: None) -> None:
+    # Stand-ins for two graders: one killed (SIGKILL, so it removed nothing), one still running.
+    killed = subprocess.Popen(["sleep", "600"])
+    running = subprocess.Popen(["sleep", "600"])
+    orphan = subprocess.Popen(["sleep", "600"])  # a kernel process the killed grader left in its cgroups
+    folders: dict[str, list[Path]] = {"killed": [], "running": [], "reused pid": []}
+    mine: list[Path] = []
+    try:
+        names = {
+            "killed": grader_cgroup_name("test-k0", killed.pid),
+            "running": grader_cgroup_name("test-k0", running.pid),
+            # This process's pid with another start time: a grader that died and whose pid was reused.
+            "reused pid": grader_cgroup_name("test-k0").replace(f"-{os.getpid()}-", f"-{os.getpid()}-1", 1),
+        }
+        killed.kill()
+        killed.wait()
+        for controller in CGROUP_CONTROLLERS:
+            parent = _own_cgroup(controller)
+            assert parent is not None
+            for who, name in names.items():
+                (parent / name).mkdir()
+                folders[who].append(parent / name)
+            (parent / names["killed"] / "cgroup.procs").write_text(str(orphan.pid))
+        mine = make_cgroups("test-k1", Limits())  # this grader's own, in use
+
+        swept = sweep_cgroups()
+
+        assert set(folders["killed"] + folders["reused pid"]) <= set(swept)
+        assert not any(folder.exists() for folder in folders["killed"] + folders["reused pid"])
+        assert all(folder.exists() for folder in folders["running"] + mine)
+        assert not set(folders["running"] + mine) & set(swept)
+        assert orphan.wait(timeout=10) == -9  # killed with its grader's cgroups
+    finally:
+        for process in (killed, running, orphan):
+            process.kill()
+            process.wait()
+        remove_cgroups([folder for group in folders.values() for folder in group if folder.exists()])
+        remove_cgroups(mine)

@@ -1,57 +1,129 @@
-"""Trivial solutions earn at most a quarter of a held-out or grader-called question's points; the
-model solution earns them all; docs/course.md shows the tables ``python -m tests.trivial`` prints."""
+"""Trivial solutions (every member of every family) earn at most a quarter of a held-out or
+grader-called question's points; the model solution earns them all; ``zero_marks_at`` is the best
+trivial F1 rounded down to 0.05; docs/course.md shows the tables ``python -m tests.trivial`` prints."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.trivial import (
     BASELINE,
+    CALENDAR_VARIANTS,
     CALLS_QUESTIONS,
+    CAPITALISED_FILTERS,
     HELD_OUT_QUESTIONS,
     HIDDEN_BY,
     REFERENCE,
     TRAIN_QUESTIONS,
     attributors_markdown,
+    best_trivial,
+    calendar_expressions,
     calls_markdown,
     calls_points,
+    capitalised_runs,
+    family_results,
     hidden_baseline,
     hidden_reference,
     markdown,
+    model_earns,
     model_solution,
     points,
     spec_of,
+    thresholds_markdown,
     train_markdown,
-    trained_points,
     trivial_calls,
-    trivial_trainers,
+    zero_marks_from,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "course.md"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("lesson", "question"), HELD_OUT_QUESTIONS)
-def test_trivial_solutions_earn_at_most_a_quarter(lesson: str, question: str) -> None:
-    from tests.trivial import trivial_solutions
+# Questions where a trivial family's best member reaches the model solution's F1, so that no
+# zero_marks_at lets it earn at most a quarter while the model solution earns full marks.
+NO_ROOM = {
+    ("03-entities", "q6-people"): "capitalised runs of 2-3 words with titles left out, not after the/a/an and not at a "
+    "sentence start, reach F1 0.64, above the model solution's 0.62"
+}
 
-    spec, q = spec_of(lesson, question)
-    for name, solution in trivial_solutions(q).items():
-        if name in HIDDEN_BY and hidden_baseline(lesson, name):
+
+def _marked(questions: tuple[tuple[str, str], ...]) -> list[Any]:
+    return [
+        pytest.param(*where, marks=pytest.mark.xfail(strict=True, reason=NO_ROOM[where])) if where in NO_ROOM else where
+        for where in questions
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "question"), _marked(HELD_OUT_QUESTIONS + TRAIN_QUESTIONS))
+def test_every_member_of_every_trivial_family_earns_at_most_a_quarter(lesson: str, question: str) -> None:
+    _, q = spec_of(lesson, question)
+    training = (lesson, question) in TRAIN_QUESTIONS
+    for family, members in family_results(lesson, question).items():
+        if family in HIDDEN_BY and hidden_baseline(lesson, family):
             # corpuskit's own extractors and the statistical model would earn more than a quarter,
             # so the graded kernel cannot import them.
             continue
         # corpuskit's own extractors are hidden wherever an extractor is asked for; the statistical
         # model stays importable only in a lesson built on its parse, and must earn at most a quarter there.
-        assert name != BASELINE, f"{lesson} must hide {', '.join(HIDDEN_BY[name])}"
-        earned = points(lesson, question, solution)
-        assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
-    assert points(lesson, question, model_solution(spec, q)) == q.points
+        assert family not in HIDDEN_BY or not training, f"{lesson} must hide {', '.join(HIDDEN_BY[family])}"
+        assert family != BASELINE, f"{lesson} must hide {', '.join(HIDDEN_BY[family])}"
+        over = {name: earned.points for name, earned in members.items() if earned.points > 0.25 * q.points}
+        assert not over, (
+            f"{family}: {len(over)} of {len(members)} members earn more than a quarter of {q.points}: {over}"
+        )
+    assert model_earns(lesson, question).points == q.points
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "question"), _marked(HELD_OUT_QUESTIONS + TRAIN_QUESTIONS))
+def test_zero_marks_at_is_the_best_trivial_f1_rounded_down(lesson: str, question: str) -> None:
+    _, q = spec_of(lesson, question)
+    assert q.heldout is not None
+    _, _, best = best_trivial(lesson, question)
+    assert q.heldout.zero_marks_at == zero_marks_from(best.f1)
+    assert model_earns(lesson, question).f1 >= q.heldout.full_marks_at
+
+
+def test_the_capitalised_filters_do_what_their_names_say() -> None:
+    text = 'The White House spoke. Naomi Castellanos met Mr. Raj Patel on Monday. "Yes," said Judge Harriet Mbeki.'
+
+    def found(**filters: Any) -> list[str]:
+        return [text[s:e] for s, e in capitalised_runs(text, **filters)]
+
+    assert found() == ["The White", "Naomi Castellanos", "Raj Patel", "Judge Harriet"]
+    assert found(words=(2, 3)) == ["The White House", "Naomi Castellanos", "Raj Patel", "Judge Harriet Mbeki"]
+    assert found(words=(2, 3), titles="not in names")[-1] == "Harriet Mbeki"
+    assert found(words=(2, 3), titles="in the span")[2:] == ["Mr. Raj Patel", "Judge Harriet Mbeki"]
+    assert "Monday" in found(words=(1, 1)) and "Monday" not in found(words=(1, 1), no_calendar=True)
+    # A naive sentence end: "Mr." ends one too.
+    assert found(words=(2, 3), not_at_sentence_start=True) == ["Judge Harriet Mbeki"]
+    text = "The talks met a Grand Jury and the Supreme Court, not Grand Rapids."
+    assert found(not_after="the") == ["Grand Jury", "Grand Rapids"]
+    assert found(not_after="the|a|an") == ["Grand Rapids"]
+
+
+def test_the_calendar_variants_do_what_their_names_say() -> None:
+    text = "Last Monday night, on March 3, 2019, and next Nov. 30 the talks ran two weeks, not today."
+
+    def found(**variant: Any) -> list[str]:
+        return [text[s:e] for s, e, _ in calendar_expressions(text, **variant)]
+
+    assert found() == ["Monday", "March", "2019", "today"]
+    assert found(prefix="last|next|this", dates="month day year", relative=False) == ["Last Monday", "March 3, 2019"]
+    assert found(
+        prefix="on|last|next|this",
+        dates="month day",
+        abbreviations=True,
+        years=False,
+        parts_of_day=True,
+        durations=True,
+    ) == ["Last Monday night", "on March 3", "next Nov. 30", "today", "two weeks"]
 
 
 def test_every_held_out_and_grader_called_question_is_in_a_table() -> None:
@@ -76,6 +148,9 @@ def test_the_docs_show_the_measured_tables() -> None:
     assert markdown() in docs
     assert calls_markdown() in docs
     assert train_markdown() in docs
+    assert thresholds_markdown() in docs
+    assert f"*capitalised words* ({len(CAPITALISED_FILTERS)} members)" in docs
+    assert f"*weekday/month/year regex* ({len(CALENDAR_VARIANTS)} members)" in docs
 
 
 @pytest.mark.slow
@@ -99,21 +174,6 @@ def test_lesson_7_shows_the_measured_comparison_of_the_attributors() -> None:
     nb = nbformat.read(ROOT / "notebooks" / "07-patterns.ipynb", as_version=4)
     shown = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and "--attributors" in cell.source]
     assert len(shown) == 1 and attributors_markdown() in shown[0]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("lesson", "question"), TRAIN_QUESTIONS)
-def test_trivial_trainers_earn_at_most_a_quarter(lesson: str, question: str) -> None:
-    spec, q = spec_of(lesson, question)
-    for name, trainer in trivial_trainers(q).items():
-        if name in HIDDEN_BY:
-            # A pretrained pipeline returned without training would earn full marks: the graded kernel
-            # cannot import it.
-            assert hidden_baseline(lesson, name)
-            continue
-        earned = trained_points(lesson, question, trainer)
-        assert earned <= 0.25 * q.points, f"{name} earns {earned} of {q.points}"
-    assert trained_points(lesson, question, model_solution(spec, q)) == q.points
 
 
 # Words of each kind: a function returning as many wide spans of a label as it finds words of that

@@ -14,7 +14,16 @@ from corpuskit.course.clean import exception_name
 from corpuskit.course.kernel import Outcome
 from corpuskit.course.key import Calls, Heldout
 from corpuskit.course.report import QuestionResult
-from corpuskit.course.score import FLAT_LAYERS, QUOTE_LAYERS, earned, flatten_spans, scaled, score_quotes, score_value
+from corpuskit.course.score import (
+    FLAT_LAYERS,
+    QUOTE_LAYERS,
+    QuoteScore,
+    earned,
+    flatten_spans,
+    scaled,
+    score_quotes,
+    score_value,
+)
 from corpuskit.course.spec import Question
 
 
@@ -74,8 +83,6 @@ def grade_value(q: Question, pulled: answers.Pulled, expected: Any, cell_outcome
 
 
 def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_outcome: Outcome) -> QuestionResult:
-    from corpuskit.evaluate import evaluate_spans
-
     assert q.heldout is not None
     if pulled.status != "ok":
         return why_not(pulled, q, cell_outcome)
@@ -105,28 +112,51 @@ def grade_function(q: Question, pulled: answers.Pulled, heldout: Heldout, cell_o
         if failed
         else []
     )
+    found = measure(q, heldout, predictions)
+    if found.quotes is not None:
+        return grade_quotes(q, len(heldout.texts), found, notes)
+    points = earned(q, scaled(found.f1, q.heldout.zero_marks_at, q.heldout.full_marks_at))
+    n = len(heldout.texts)
+    measured = (
+        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` scores F1 {found.f1:.2f} "
+        f"(precision {found.precision:.2f}, recall {found.recall:.2f}, {q.heldout.schema} match); "
+        f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
+    )
+    if found.dropped:
+        measured += (
+            f" {found.dropped} overlapping span{'s were' if found.dropped != 1 else ' was'} dropped before scoring "
+            "(the gold spans never overlap: of overlapping spans only the longest counts)."
+        )
+    return measured_result(q, points, measured, notes)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Measured:
+    """A function's predictions on the held-out texts, scored as its question asks."""
+
+    f1: float
+    precision: float
+    recall: float
+    dropped: int = 0  # overlapping spans dropped before scoring a flat layer
+    quotes: QuoteScore | None = None  # the quote layers' scores
+
+
+def measure(q: Question, heldout: Heldout, predictions: list[list[tuple[int, int, str]]]) -> Measured:
+    """The F1 (with precision and recall) that the points of a held-out question are scaled from."""
+    from corpuskit.evaluate import evaluate_spans
+
+    assert q.heldout is not None
     if q.heldout.layer in QUOTE_LAYERS:
-        return grade_quotes(q, heldout, predictions, notes)
+        found = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap, q.heldout.within)
+        counts = found.attribution if q.heldout.layer == "attributions" else found.content
+        return Measured(counts.f1, counts.precision, counts.recall, quotes=found)
     dropped = 0
     if q.heldout.layer in FLAT_LAYERS:
         flat = [flatten_spans(spans) for spans in predictions]
         predictions, dropped = [spans for spans, _ in flat], sum(n for _, n in flat)
     labels = q.heldout.labels or None
     result = evaluate_spans([list(g) for g in heldout.gold], predictions, labels=labels).schema(q.heldout.schema)
-    f1 = result.f1
-    points = earned(q, scaled(f1, q.heldout.zero_marks_at, q.heldout.full_marks_at))
-    n = len(heldout.texts)
-    measured = (
-        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` scores F1 {f1:.2f} "
-        f"(precision {result.precision:.2f}, recall {result.recall:.2f}, {q.heldout.schema} match); "
-        f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
-    )
-    if dropped:
-        measured += (
-            f" {dropped} overlapping span{'s were' if dropped != 1 else ' was'} dropped before scoring "
-            "(the gold spans never overlap: of overlapping spans only the longest counts)."
-        )
-    return measured_result(q, points, measured, notes)
+    return Measured(result.f1, result.precision, result.recall, dropped)
 
 
 def marks_range(zero_at: float, full_at: float) -> str:
@@ -180,26 +210,21 @@ def grade_calls(q: Question, pulled: answers.Pulled, calls: Calls, cell_outcome:
     return result(q, points, status, feedback)
 
 
-def grade_quotes(
-    q: Question, heldout: Heldout, predictions: list[list[tuple[int, int, str]]], notes: list[str]
-) -> QuestionResult:
-    """Quote contents matched at the spec's overlap; for ``attributions``, speakers must be right too."""
-    assert q.heldout is not None
-    found = score_quotes(heldout.gold, heldout.speakers, predictions, q.heldout.overlap, q.heldout.within)
-    counts = found.attribution if q.heldout.layer == "attributions" else found.content
-    f1 = counts.f1
-    points = earned(q, scaled(f1, q.heldout.zero_marks_at, q.heldout.full_marks_at))
-    n = len(heldout.texts)
+def grade_quotes(q: Question, n: int, found: Measured, notes: list[str]) -> QuestionResult:
+    """Quote contents matched at the spec's overlap on ``n`` texts; for ``attributions``, speakers
+    must be right too."""
+    assert q.heldout is not None and found.quotes is not None
+    points = earned(q, scaled(found.f1, q.heldout.zero_marks_at, q.heldout.full_marks_at))
     what = "quotes with the right speaker" if q.heldout.layer == "attributions" else "quote contents"
     # Speakers are reported only where the question asks for them.
     speakers = (
-        f"; speaker right on {found.speakers_right} of the {found.matched} quotes found"
+        f"; speaker right on {found.quotes.speakers_right} of the {found.quotes.matched} quotes found"
         if q.heldout.layer == "attributions"
         else ""
     )
     measured = (
-        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` finds {what} with F1 {f1:.2f} "
-        f"(precision {counts.precision:.2f}, recall {counts.recall:.2f}, a match covers more than "
+        f"On {n} held-out text{'s' if n != 1 else ''} your `{q.name}` finds {what} with F1 {found.f1:.2f} "
+        f"(precision {found.precision:.2f}, recall {found.recall:.2f}, a match covers more than "
         f"{q.heldout.overlap:.0%} of a quote and lies at least {q.heldout.within:.0%} inside it){speakers}; "
         f"{marks_range(q.heldout.zero_marks_at, q.heldout.full_marks_at)}."
     )

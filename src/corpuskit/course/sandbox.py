@@ -9,7 +9,9 @@ namespaces (which would let it mount an unsized tmpfs); the modules a lesson hid
 a stub that raises ``ImportError``. Address space, file size and processes are capped with
 rlimits set inside the sandbox; as root, where the cgroup v1 memory and pids controllers are
 writable, each kernel also gets cgroups that cap the memory and processes of all its processes
-together (``make_cgroups``).
+together (``make_cgroups``). Those cgroups carry the name of the grader that made them, so that a
+grader killed before it could remove them leaves nothing the next one does not find and remove
+(``sweep_cgroups``).
 
 Two ways in, both with the same guarantees:
 
@@ -41,6 +43,7 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import re
 import shlex
 import shutil
 import site
@@ -155,7 +158,10 @@ def probe() -> Isolation:
     if failed:
         hint = "" if mode == "root" else " (are unprivileged user namespaces allowed?)"
         return Isolation("none", (f"bubblewrap failed{hint}: {failed}",))
-    return Isolation(mode, cgroups=mode == "root" and all(_own_cgroup(c) for c in CGROUP_CONTROLLERS))
+    cgroups = mode == "root" and all(_own_cgroup(c) for c in CGROUP_CONTROLLERS)
+    if cgroups:
+        sweep_cgroups()  # what graders killed before they could clean up left behind
+    return Isolation(mode, cgroups=cgroups)
 
 
 def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
@@ -449,6 +455,58 @@ def _own_cgroup(controller: str) -> Path | None:
     return None
 
 
+# A kernel's cgroups are named for the grader that made them: its PID namespace, pid and start time
+# (so a reused pid is not taken for it), then the kernel's own name. A grader killed with SIGKILL
+# cannot remove its cgroups; the next one to start finds them by this name and removes them.
+CGROUP_PREFIX = "corpuskit-grader"
+_GRADER_GROUP = re.compile(rf"{CGROUP_PREFIX}-(\d+)-(\d+)-(\d+)-")
+
+
+def _started(pid: int) -> str | None:
+    """When a process started (clock ticks after boot, field 22 of ``/proc/PID/stat``); None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()  # the command name in parentheses may hold spaces
+    return fields[19] if len(fields) > 19 else None
+
+
+def _pid_namespace() -> str:
+    return str(os.stat("/proc/self/ns/pid").st_ino)
+
+
+def grader_cgroup_name(name: str, pid: int | None = None) -> str:
+    """The name of a cgroup that the grader process ``pid`` (this one by default) makes for ``name``."""
+    pid = os.getpid() if pid is None else pid
+    return f"{CGROUP_PREFIX}-{_pid_namespace()}-{pid}-{_started(pid)}-{name}"
+
+
+def sweep_cgroups() -> list[Path]:
+    """Remove the kernel cgroups whose grader is gone, killing what is left in them; return them.
+
+    A grader's cgroups are kept while it runs, and so are those of graders in another PID namespace,
+    whose processes this one cannot see.
+    """
+    namespace, stale = _pid_namespace(), []
+    for controller in CGROUP_CONTROLLERS:
+        parent = _own_cgroup(controller)
+        if parent is None:
+            continue
+        try:
+            folders = sorted(parent.iterdir())
+        except OSError:
+            continue
+        for folder in folders:
+            made_by = _GRADER_GROUP.match(folder.name)
+            if made_by is None or made_by[1] != namespace or not folder.is_dir():
+                continue
+            if _started(int(made_by[2])) != made_by[3]:
+                stale.append(folder)
+    remove_cgroups(stale)
+    return stale
+
+
 def make_cgroups(name: str, limits: Limits) -> list[Path]:
     """One kernel's memory and pids cgroups (v1): its processes together get ``memory_mb`` and
     ``processes``; the tmpfs pages it writes are charged to it too."""
@@ -458,7 +516,7 @@ def make_cgroups(name: str, limits: Limits) -> list[Path]:
             parent = _own_cgroup(controller)
             if parent is None:
                 raise RuntimeError(f"no writable {controller} cgroup")
-            folder = parent / name
+            folder = parent / grader_cgroup_name(name)
             folder.mkdir()
             made.append(folder)
             if controller == "memory":
