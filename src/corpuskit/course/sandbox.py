@@ -54,6 +54,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from corpuskit.course import relay
+from corpuskit.course.relay import Relay
+
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
 
@@ -542,6 +545,7 @@ def kernel_factory(
         inside_ip = ""
         pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
         cgroups: tuple[Path, ...] = ()
+        relay: Relay | None = None  # what the grader connects to (``corpuskit.course.relay``)
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -578,12 +582,27 @@ def kernel_factory(
             ports = self.ports
             self.pinned = tuple(await asyncio.to_thread(pin_sockets, pid, name, ports, pins, limits.startup_timeout))
             self.ip = str(pins / name)
+            self.relay = await asyncio.to_thread(
+                relay.start, self.ip, self, self.pinned, limits.message_bytes, limits.startup_timeout
+            )
+            self.ip = self.relay.ip
+
+        async def _async_is_alive(self) -> bool:
+            # A relay that died (a message over what it may hold) leaves the kernel unreachable: dead.
+            if self.relay is not None and not self.relay.alive():
+                return False
+            alive: bool = await super()._async_is_alive()
+            return alive
+
+        is_alive = _async_is_alive
 
         def cleanup_ipc_files(self) -> None:
             # Only the grader's own links are removed (the sandbox's files go with its tmpfs).
             if not sandboxed:
                 super().cleanup_ipc_files()
                 return
+            if self.relay is not None:
+                self.relay.stop()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
 

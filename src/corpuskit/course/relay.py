@@ -1,0 +1,207 @@
+"""A relay between a sandboxed kernel's sockets and the grader: what a kernel sends costs the grader a bounded amount.
+
+ZeroMQ's size cap (``MAXMSGSIZE``) holds per frame, not per message, and a multipart message
+becomes readable only once its last frame has arrived: before the grader could count a message's
+frames, all of them are in its memory (one ``comm_msg`` with a hundred buffers of 15 MiB took the
+grader to 1.7 GB). No check above ZeroMQ's receive comes early enough, so the receiving is done in
+another process: each kernel gets a relay, started by the grader, that connects to the kernel's
+five sockets as the grader did (through the pinned descriptors, ``sandbox.pin_sockets``), listens
+in a folder of the grader's that the kernel cannot see, and passes every message on. The relay's
+data segment is capped (``RLIMIT_DATA``): a message larger than that kills it, and the grader takes
+a dead relay for a dead kernel, which it stops (``Relay.overflowed`` says why). A message that fits
+but is over ``message_bytes`` in all its frames together is replaced by one frame over the grader's
+frame cap, which the grader's sockets refuse unread as they do any oversized frame (the cell is told
+its message was dropped). The relay queues few messages each way and stops reading from the kernel
+while the grader's side is full, so the kernel, not the grader, holds what the grader has not read.
+
+This was chosen over reading the ZeroMQ wire protocol directly (counting bytes as they stream in):
+the relay reuses libzmq for the protocol, routing and reconnection, and costs one small process per
+kernel (measured in ``docs/course.md``).
+
+Run by the grader as ``python -P relay.py CONFIG`` (CONFIG as JSON): only the standard library and
+pyzmq are imported. It prints ``ready`` once it listens, and exits when its standard input closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mmap
+import os
+import resource
+import select
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# What the relay needs beyond the messages it holds: Python, pyzmq and libzmq's buffers.
+OVERHEAD = 64 << 20
+# Messages the relay holds at most: one being received, and the grader side's queue.
+QUEUE = 2
+CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
+OVERFLOW, GONE = 3, 4  # the relay's exit status: a message too large for it; the kernel went away
+
+
+def _data_limit(message_bytes: int) -> int:
+    """The relay's data segment cap: its own use now, room for a few messages of the cap, and slack."""
+    with open("/proc/self/status") as status:
+        used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    return used + (QUEUE + 2) * message_bytes + OVERHEAD
+
+
+def _listening(endpoint: str) -> bool:
+    """Whether the kernel still listens at an ``ipc://`` endpoint (a kernel that exited does not)."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(endpoint.removeprefix("ipc://"))
+        except OSError:
+            return False
+    return True
+
+
+def _size(frames: list[Any]) -> int:
+    return sum(len(frame) for frame in frames)
+
+
+def serve(config: dict[str, Any]) -> None:
+    import zmq
+
+    message_bytes = int(config["message_bytes"])
+    context = zmq.Context(io_threads=1)
+    pairs: list[tuple[str, Any, Any]] = []  # channel, kernel side, grader side
+    identity = os.urandom(8).hex().encode()
+    for channel in CHANNELS:
+        kernel_end, grader_end = config["endpoints"][channel]
+        if channel == "iopub":
+            inner = context.socket(zmq.SUB)
+            inner.setsockopt(zmq.SUBSCRIBE, b"")
+            outer = context.socket(zmq.XPUB)
+            # Full means full: the relay stops reading from the kernel instead of dropping output.
+            outer.setsockopt(zmq.XPUB_NODROP, 1)
+        else:
+            # One identity for every channel: the kernel sends stdin requests to its shell peer's.
+            inner = context.socket(zmq.DEALER)
+            inner.setsockopt(zmq.IDENTITY, identity)
+            outer = context.socket(zmq.ROUTER)
+        for sock in (inner, outer):
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.setsockopt(zmq.RCVHWM, QUEUE)
+            sock.setsockopt(zmq.SNDHWM, QUEUE)
+        inner.connect(kernel_end)
+        outer.bind(grader_end)
+        pairs.append((channel, inner, outer))
+    # One frame over the grader's cap: its socket refuses it before reading it and reconnects.
+    # Zero pages never written: reading them costs no memory.
+    oversized = zmq.Frame(memoryview(mmap.mmap(-1, message_bytes + 1)))
+    resource.setrlimit(resource.RLIMIT_DATA, (_data_limit(message_bytes),) * 2)
+    print("ready", flush=True)
+
+    poller = zmq.Poller()
+    poller.register(sys.stdin.fileno(), zmq.POLLIN)
+    # The kernel side disconnects when a message could not be held (libzmq's allocation failed
+    # under the data cap) or when the kernel is gone; either way the relay's work is over.
+    monitors = [inner.get_monitor_socket(zmq.EVENT_DISCONNECTED) for _, inner, _ in pairs]
+    for monitor in monitors:
+        poller.register(monitor, zmq.POLLIN)
+    waiting: dict[str, list[Any]] = {}  # per channel, a kernel message the grader side had no room for yet
+    while True:
+        for channel, inner, outer in pairs:
+            # Read from the kernel only while the grader side can take a message.
+            poller.register(inner, 0 if channel in waiting else zmq.POLLIN)
+            poller.register(outer, zmq.POLLIN | (zmq.POLLOUT if channel in waiting else 0))
+        events = dict(poller.poll())
+        if events.get(sys.stdin.fileno()):
+            return
+        if any(events.get(monitor) for monitor in monitors):
+            kernel_ends = [config["endpoints"][channel][0] for channel in CHANNELS]
+            os._exit(OVERFLOW if all(_listening(end) for end in kernel_ends) else GONE)
+        for channel, inner, outer in pairs:
+            if events.get(outer, 0) & zmq.POLLIN:
+                frames = outer.recv_multipart(copy=False)
+                # An XPUB's input is the grader's subscriptions: the relay subscribed to everything.
+                if outer.socket_type == zmq.ROUTER and _size(frames) <= message_bytes:
+                    with contextlib.suppress(zmq.Again):  # the kernel is not reading: dropped
+                        inner.send_multipart(frames, copy=False, flags=zmq.NOBLOCK)
+            if channel not in waiting and events.get(inner, 0) & zmq.POLLIN:
+                frames = inner.recv_multipart(copy=False)
+                if _size(frames) > message_bytes:
+                    route = frames[:1] if outer.socket_type == zmq.ROUTER else []
+                    frames = [*route, oversized]
+                waiting[channel] = frames
+            if channel in waiting:
+                try:
+                    outer.send_multipart(waiting[channel], copy=False, flags=zmq.NOBLOCK)
+                except zmq.Again:
+                    continue
+                except zmq.ZMQError:  # a peer that is gone: the message has nowhere to go
+                    pass
+                del waiting[channel]
+
+
+@dataclass
+class Relay:
+    """The grader's handle on a running relay: where the grader connects, and whether it still runs."""
+
+    process: subprocess.Popen[bytes]
+    ip: str
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def overflowed(self) -> bool:
+        """The relay died on its own: the kernel sent a message larger than the relay may hold."""
+        return self.process.poll() not in (None, 0, GONE)
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def start(kernel_ip: str, km: Any, pinned: Sequence[int], message_bytes: int, timeout: float) -> Relay:
+    """A relay to ``km``'s kernel, whose sockets are ``KERNEL_IP-PORT`` (links to the ``pinned``
+    descriptors, passed on to the relay). It listens beside those links, in the grader's own
+    folder, at ``Relay.ip``. Raises ``RuntimeError`` when it does not get ready within ``timeout`` s."""
+    ip = f"{kernel_ip}-relayed"
+    ports = {channel: int(getattr(km, f"{channel}_port")) for channel in CHANNELS}
+    endpoints = {channel: (f"ipc://{kernel_ip}-{port}", f"ipc://{ip}-{port}") for channel, port in ports.items()}
+    config = json.dumps({"endpoints": endpoints, "message_bytes": message_bytes})
+    process = subprocess.Popen(
+        [sys.executable, "-P", str(Path(__file__).resolve()), config],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        pass_fds=list(pinned),
+        # One malloc arena: each thread's would reserve address space the data cap counts.
+        env={**os.environ, "MALLOC_ARENA_MAX": "1"},
+    )
+    relay = Relay(process, ip)
+    assert process.stdout is not None
+    if not select.select([process.stdout], [], [], timeout)[0] or process.stdout.readline() != b"ready\n":
+        relay.stop()
+        raise RuntimeError("the message relay did not start")
+    return relay
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    try:
+        serve(config)
+    except MemoryError:
+        os._exit(OVERFLOW)
+
+
+if __name__ == "__main__":
+    main()
