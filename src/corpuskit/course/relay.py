@@ -18,8 +18,9 @@ This was chosen over reading the ZeroMQ wire protocol directly (counting bytes a
 the relay reuses libzmq for the protocol, routing and reconnection, and costs one small process per
 kernel (measured in ``docs/course.md``).
 
-Run by the grader as ``python -P relay.py CONFIG`` (CONFIG as JSON): only the standard library and
-pyzmq are imported. It prints ``ready`` once it listens, and exits when its standard input closes.
+Run by the grader as ``python -P relay.py MESSAGE_BYTES`` as the kernel starts: only the standard
+library and pyzmq are imported. It reads the endpoints (JSON, one line) from its standard input,
+prints ``ready`` once it listens, and exits when its standard input closes.
 """
 
 from __future__ import annotations
@@ -68,15 +69,18 @@ def _size(frames: list[Any]) -> int:
     return sum(len(frame) for frame in frames)
 
 
-def serve(config: dict[str, Any]) -> None:
+def serve(message_bytes: int) -> None:
     import zmq
 
-    message_bytes = int(config["message_bytes"])
+    line = sys.stdin.buffer.readline()
+    if not line:  # the kernel did not start
+        return
+    endpoints: dict[str, list[str]] = json.loads(line)
     context = zmq.Context(io_threads=1)
     pairs: list[tuple[str, Any, Any]] = []  # channel, kernel side, grader side
     identity = os.urandom(8).hex().encode()
     for channel in CHANNELS:
-        kernel_end, grader_end = config["endpoints"][channel]
+        kernel_end, grader_end = endpoints[channel]
         if channel == "iopub":
             inner = context.socket(zmq.SUB)
             inner.setsockopt(zmq.SUBSCRIBE, b"")
@@ -118,7 +122,7 @@ def serve(config: dict[str, Any]) -> None:
         if events.get(sys.stdin.fileno()):
             return
         if any(events.get(monitor) for monitor in monitors):
-            kernel_ends = [config["endpoints"][channel][0] for channel in CHANNELS]
+            kernel_ends = [endpoints[channel][0] for channel in CHANNELS]
             os._exit(OVERFLOW if all(_listening(end) for end in kernel_ends) else GONE)
         for channel, inner, outer in pairs:
             if events.get(outer, 0) & zmq.POLLIN:
@@ -145,10 +149,33 @@ def serve(config: dict[str, Any]) -> None:
 
 @dataclass
 class Relay:
-    """The grader's handle on a running relay: where the grader connects, and whether it still runs."""
+    """The grader's handle on a relay: where the grader connects, and whether it still runs."""
 
     process: subprocess.Popen[bytes]
-    ip: str
+    ip: str = ""
+
+    def attach(self, kernel_ip: str, km: Any, pinned: Sequence[int], timeout: float) -> None:
+        """Connect the relay to ``km``'s kernel, whose sockets are the ``pinned`` descriptors (in the
+        order of ``km.ports``), reached through this process's ``/proc`` entry for them. It listens
+        beside the links ``KERNEL_IP-PORT`` to them, in the grader's own folder, at ``ip``. Raises
+        ``RuntimeError`` when it does not get ready within ``timeout`` seconds."""
+        ip = f"{kernel_ip}-relayed"
+        fds = dict(zip(km.ports, pinned, strict=True))
+        ports = {channel: int(getattr(km, f"{channel}_port")) for channel in CHANNELS}
+        endpoints = {
+            channel: (f"ipc:///proc/{os.getpid()}/fd/{fds[port]}", f"ipc://{ip}-{port}")
+            for channel, port in ports.items()
+        }
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(json.dumps(endpoints).encode() + b"\n")
+            stdin.flush()
+        except OSError:
+            raise RuntimeError("the message relay did not start") from None
+        if not select.select([stdout], [], [], timeout)[0] or stdout.readline() != b"ready\n":
+            raise RuntimeError("the message relay did not start")
+        self.ip = ip
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -170,35 +197,23 @@ class Relay:
             self.process.stdout.close()
 
 
-def start(kernel_ip: str, km: Any, pinned: Sequence[int], message_bytes: int, timeout: float) -> Relay:
-    """A relay to ``km``'s kernel, whose sockets are ``KERNEL_IP-PORT`` (links to the ``pinned``
-    descriptors, passed on to the relay). It listens beside those links, in the grader's own
-    folder, at ``Relay.ip``. Raises ``RuntimeError`` when it does not get ready within ``timeout`` s."""
-    ip = f"{kernel_ip}-relayed"
-    ports = {channel: int(getattr(km, f"{channel}_port")) for channel in CHANNELS}
-    endpoints = {channel: (f"ipc://{kernel_ip}-{port}", f"ipc://{ip}-{port}") for channel, port in ports.items()}
-    config = json.dumps({"endpoints": endpoints, "message_bytes": message_bytes})
+def spawn(message_bytes: int) -> Relay:
+    """A relay process, started as the kernel starts (its imports overlap the kernel's start-up);
+    it connects once ``Relay.attach`` tells it where."""
     process = subprocess.Popen(
-        [sys.executable, "-P", str(Path(__file__).resolve()), config],
+        [sys.executable, "-P", str(Path(__file__).resolve()), str(message_bytes)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        pass_fds=list(pinned),
         # One malloc arena: each thread's would reserve address space the data cap counts.
         env={**os.environ, "MALLOC_ARENA_MAX": "1"},
     )
-    relay = Relay(process, ip)
-    assert process.stdout is not None
-    if not select.select([process.stdout], [], [], timeout)[0] or process.stdout.readline() != b"ready\n":
-        relay.stop()
-        raise RuntimeError("the message relay did not start")
-    return relay
+    return Relay(process)
 
 
 def main() -> None:
-    config = json.loads(sys.argv[1])
     try:
-        serve(config)
+        serve(int(sys.argv[1]))
     except MemoryError:
         os._exit(OVERFLOW)
 

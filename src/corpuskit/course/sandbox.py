@@ -565,6 +565,17 @@ def kernel_factory(
             return ["sh", "-c", f'{join} && exec "$@"', "sh", *cmd]
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # The relay starts now, so its start-up overlaps the kernel's; it connects once the
+            # kernel's sockets are pinned (``_launch``).
+            self.relay = relay.spawn(limits.message_bytes) if sandboxed else None
+            try:
+                await self._launch(kernel_cmd, **kw)
+            except BaseException:
+                if self.relay is not None:
+                    self.relay.stop()
+                raise
+
+        async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
             # the grader's terminal or CI log, unbounded: it goes nowhere.
             kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -582,9 +593,8 @@ def kernel_factory(
             ports = self.ports
             self.pinned = tuple(await asyncio.to_thread(pin_sockets, pid, name, ports, pins, limits.startup_timeout))
             self.ip = str(pins / name)
-            self.relay = await asyncio.to_thread(
-                relay.start, self.ip, self, self.pinned, limits.message_bytes, limits.startup_timeout
-            )
+            assert self.relay is not None
+            await asyncio.to_thread(self.relay.attach, self.ip, self, self.pinned, limits.startup_timeout)
             self.ip = self.relay.ip
 
         async def _async_is_alive(self) -> bool:

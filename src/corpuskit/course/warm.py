@@ -402,6 +402,16 @@ def warm_factory(
         relay: Relay | None = None  # what the grader connects to (``corpuskit.course.relay``)
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # The relay starts now, so its start-up overlaps the kernel's; it connects once the
+            # kernel's sockets are pinned (``_launch``).
+            self.relay = relay.spawn(limits.message_bytes)
+            try:
+                await self._launch(kernel_cmd, **kw)
+            except BaseException:
+                self.relay.stop()
+                raise
+
+        async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
             request = {
                 "connection": connection,
@@ -433,9 +443,8 @@ def warm_factory(
                 await asyncio.to_thread(pin_sockets, pid, name, self.ports, pins, limits.startup_timeout)
             )
             self.ip = str(pins / name)
-            self.relay = await asyncio.to_thread(
-                relay.start, self.ip, self, self.pinned, limits.message_bytes, limits.startup_timeout
-            )
+            assert self.relay is not None
+            await asyncio.to_thread(self.relay.attach, self.ip, self, self.pinned, limits.startup_timeout)
             self.ip = self.relay.ip
 
         async def _async_is_alive(self) -> bool:
