@@ -30,7 +30,9 @@ grader reconnecting by path would follow. So the grader opens each socket file o
 the kernel has made it and before any student code runs, as an ``O_PATH | O_NOFOLLOW``
 descriptor through ``/proc/PID/root/sandbox`` (PID being the sandbox's first process), refuses
 anything that is not a socket, and connects, then and on every reconnect, through
-``/proc/self/fd/N``: the descriptor names that socket itself, whatever the path holds later. ``none`` runs
+``/proc/self/fd/N``: the descriptor names that socket itself, whatever the path holds later. The
+grader's side of those sockets is a relay process (``corpuskit.course.relay``), which connects the same
+way, through ``/proc/GRADER/fd/N``, so no message of the kernel's costs the grader more than a cap. ``none`` runs
 the kernel unisolated and is used only when the instructor asks for it (``--sandbox off``).
 """
 
@@ -86,7 +88,7 @@ class Limits:
     disk_mb: int = 512  # the kernel's writable space: working folder and /tmp together (a sized tmpfs)
     cell_output_bytes: int = 1_000_000  # output kept per cell; the rest is dropped and reported
     total_output_bytes: int = 10_000_000  # output kept for the whole notebook
-    message_bytes: int = 16 * MiB  # largest frame the grader accepts from the kernel; larger ones are dropped
+    message_bytes: int = 16 * MiB  # largest message (all its frames) the grader accepts; larger ones are dropped
     queued_messages: int = 16  # messages the grader's sockets queue before the kernel must wait
 
 
