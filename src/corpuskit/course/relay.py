@@ -3,7 +3,7 @@
 ZeroMQ's size cap (``MAXMSGSIZE``) holds per frame, not per message, and a multipart message
 becomes readable only once its last frame has arrived: before the grader could count a message's
 frames, all of them are in its memory (one ``comm_msg`` with a hundred buffers of 15 MiB took the
-grader to 1.7 GB). No check above ZeroMQ's receive comes early enough, so the receiving is done in
+grader to 1,566 MiB). No check above ZeroMQ's receive comes early enough, so the receiving is done in
 another process: each kernel gets a relay, started by the grader, that connects to the kernel's
 five sockets as the grader did (through the pinned descriptors, ``sandbox.pin_sockets``), listens
 in a folder of the grader's that the kernel cannot see, and passes every message on. The relay's
@@ -36,7 +36,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import AsyncKernelManager as _Manager
+else:
+    _Manager = object
 
 # What the relay needs beyond the messages it holds: Python, pyzmq and libzmq's buffers.
 OVERHEAD = 64 << 20
@@ -209,6 +214,49 @@ def spawn(message_bytes: int) -> Relay:
         env={**os.environ, "MALLOC_ARENA_MAX": "1"},
     )
     return Relay(process)
+
+
+class RelayedKernel(_Manager):
+    """Mixed into a kernel manager (before ``AsyncKernelManager``): the kernel's messages reach the
+    grader through a relay. The manager's ``_launch`` starts the kernel and pins its sockets (``pinned``,
+    and ``ip`` the path of the links to them); the relay is started alongside, so its start-up overlaps
+    the kernel's, and the grader's client then connects to the relay. A dead relay is a dead kernel."""
+
+    relay: Relay | None = None
+    relayed = True  # False: the grader reads the kernel's sockets itself (no sandbox)
+    relay_message_bytes = 16 << 20
+    relay_timeout = 60.0
+    pinned: tuple[int, ...] = ()
+
+    async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
+        raise NotImplementedError
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        import asyncio
+
+        self.relay = spawn(self.relay_message_bytes) if self.relayed else None
+        try:
+            await self._launch(kernel_cmd, **kw)
+            if self.relay is not None:
+                await asyncio.to_thread(self.relay.attach, self.ip, self, self.pinned, self.relay_timeout)
+                self.ip = self.relay.ip
+        except BaseException:
+            if self.relay is not None:
+                self.relay.stop()
+            raise
+
+    async def _async_is_alive(self) -> bool:
+        # A relay that died (a message over what it may hold) leaves the kernel unreachable: dead.
+        if self.relay is not None and not self.relay.alive():
+            return False
+        alive: bool = await super()._async_is_alive()
+        return alive
+
+    is_alive = _async_is_alive
+
+    def stop_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.stop()
 
 
 def main() -> None:

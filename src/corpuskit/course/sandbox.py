@@ -56,8 +56,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from corpuskit.course import relay
-from corpuskit.course.relay import Relay
+from corpuskit.course.relay import RelayedKernel
 
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
@@ -543,11 +542,12 @@ def kernel_factory(
     else:
         prefix = _prlimit(limits, nproc=False) if shutil.which("prlimit") else []
 
-    class SandboxedKernelManager(AsyncKernelManager):
+    class SandboxedKernelManager(RelayedKernel, AsyncKernelManager):
         inside_ip = ""
         pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
         cgroups: tuple[Path, ...] = ()
-        relay: Relay | None = None  # what the grader connects to (``corpuskit.course.relay``)
+        relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
+        relayed = sandboxed
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -565,17 +565,6 @@ def kernel_factory(
             self.cgroups = tuple(make_cgroups(f"{run_dir.name}-{Path(self.inside_ip).name}", limits))
             join = " && ".join(f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))}" for group in self.cgroups)
             return ["sh", "-c", f'{join} && exec "$@"', "sh", *cmd]
-
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            # The relay starts now, so its start-up overlaps the kernel's; it connects once the
-            # kernel's sockets are pinned (``_launch``).
-            self.relay = relay.spawn(limits.message_bytes) if sandboxed else None
-            try:
-                await self._launch(kernel_cmd, **kw)
-            except BaseException:
-                if self.relay is not None:
-                    self.relay.stop()
-                raise
 
         async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
@@ -595,26 +584,13 @@ def kernel_factory(
             ports = self.ports
             self.pinned = tuple(await asyncio.to_thread(pin_sockets, pid, name, ports, pins, limits.startup_timeout))
             self.ip = str(pins / name)
-            assert self.relay is not None
-            await asyncio.to_thread(self.relay.attach, self.ip, self, self.pinned, limits.startup_timeout)
-            self.ip = self.relay.ip
-
-        async def _async_is_alive(self) -> bool:
-            # A relay that died (a message over what it may hold) leaves the kernel unreachable: dead.
-            if self.relay is not None and not self.relay.alive():
-                return False
-            alive: bool = await super()._async_is_alive()
-            return alive
-
-        is_alive = _async_is_alive
 
         def cleanup_ipc_files(self) -> None:
             # Only the grader's own links are removed (the sandbox's files go with its tmpfs).
             if not sandboxed:
                 super().cleanup_ipc_files()
                 return
-            if self.relay is not None:
-                self.relay.stop()
+            self.stop_relay()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
 

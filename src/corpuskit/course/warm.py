@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpuskit.course import relay, warm_parent
-from corpuskit.course.relay import Relay
+from corpuskit.course import warm_parent
+from corpuskit.course.relay import RelayedKernel
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
@@ -395,21 +395,11 @@ def warm_factory(
     before it runs any cell. Once the parent has failed, ``cold`` ones."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class ForkedKernelManager(AsyncKernelManager):
+    class ForkedKernelManager(RelayedKernel, AsyncKernelManager):
         inside_ip = ""
         pinned: tuple[int, ...] = ()
         cgroups: tuple[Path, ...] = ()
-        relay: Relay | None = None  # what the grader connects to (``corpuskit.course.relay``)
-
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            # The relay starts now, so its start-up overlaps the kernel's; it connects once the
-            # kernel's sockets are pinned (``_launch``).
-            self.relay = relay.spawn(limits.message_bytes)
-            try:
-                await self._launch(kernel_cmd, **kw)
-            except BaseException:
-                self.relay.stop()
-                raise
+        relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
 
         async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
@@ -443,23 +433,10 @@ def warm_factory(
                 await asyncio.to_thread(pin_sockets, pid, name, self.ports, pins, limits.startup_timeout)
             )
             self.ip = str(pins / name)
-            assert self.relay is not None
-            await asyncio.to_thread(self.relay.attach, self.ip, self, self.pinned, limits.startup_timeout)
-            self.ip = self.relay.ip
-
-        async def _async_is_alive(self) -> bool:
-            # A relay that died (a message over what it may hold) leaves the kernel unreachable: dead.
-            if self.relay is not None and not self.relay.alive():
-                return False
-            alive: bool = await super()._async_is_alive()
-            return alive
-
-        is_alive = _async_is_alive
 
         def cleanup_ipc_files(self) -> None:
             # Only the grader's own links are removed (the kernel's files go with its tmpfs).
-            if self.relay is not None:
-                self.relay.stop()
+            self.stop_relay()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
 
