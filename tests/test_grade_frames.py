@@ -12,17 +12,14 @@ and the report exists: the attacking cell's question is lost, the rest graded. C
 
 from __future__ import annotations
 
-import copy
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import test_grade_flood as flood
 from tests.test_grade_attacks import sandbox_required  # noqa: F401 - every test here needs the sandbox
-from tests.test_grade_flood import ALLOWANCE_MB, ANSWER, GRADING, MB, RELEASE, SOLUTION
+from tests.test_grade_flood import ALLOWANCE_MB, MB
 
 pytestmark = pytest.mark.slow
 
@@ -93,21 +90,7 @@ print(json.dumps({"peak": peak, "relays": sum(relays.values()), "each": sorted(r
 
 
 def graded(tmp_path: Path, source: str, mode: str) -> dict[str, Any]:
-    nb = copy.deepcopy(json.loads(SOLUTION.read_text()))
-    cell = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q2")
-    cell["source"] = f"{source}\n{ANSWER}"
-    path = tmp_path / "tiny.ipynb"
-    path.write_text(json.dumps(nb), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-c", GRADER, str(path), str(GRADING), str(RELEASE), mode],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return flood.graded(tmp_path, source, GRADER, mode)
 
 
 @pytest.fixture(scope="module", params=["cold", "warm"])
