@@ -231,6 +231,10 @@ class RelayedKernel(_Manager):
     async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
         raise NotImplementedError
 
+    async def _launch_process(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """jupyter_client's own launch, for a ``_launch`` that starts the kernel as a process."""
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         import asyncio
 

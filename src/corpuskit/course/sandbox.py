@@ -570,7 +570,7 @@ def kernel_factory(
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
             # the grader's terminal or CI log, unbounded: it goes nowhere.
             kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            await super()._async_launch_kernel(kernel_cmd, **kw)
+            await self._launch_process(kernel_cmd, **kw)
             if not sandboxed:
                 return
             # The kernel makes its sockets in the sandbox's tmpfs; the grader reaches them from outside.
