@@ -112,7 +112,9 @@ print(json.dumps({"peak": peak, "points": {q.id: q.points for q in report.questi
 """
 
 
-def graded(tmp_path: Path, source: str) -> dict[str, Any]:
+def graded(tmp_path: Path, source: str, grader: str = GRADER, *args: str) -> dict[str, Any]:
+    """The report of a grading in a subprocess running ``grader`` on the solution with ``source`` in
+    q2's cell (``args`` passed on to ``grader``), as the JSON it prints last."""
     nb = json.loads(SOLUTION.read_text())
     nb = copy.deepcopy(nb)
     cell = next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q2")
@@ -120,7 +122,7 @@ def graded(tmp_path: Path, source: str) -> dict[str, Any]:
     path = tmp_path / "tiny.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", GRADER, str(path), str(GRADING), str(RELEASE)],
+        [sys.executable, "-c", grader, str(path), str(GRADING), str(RELEASE), *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -282,6 +282,9 @@ class Kernel:
         except CellTimeoutError:
             return Outcome("timeout", f"still running after {timeout:g} s; stopped")
         except DeadKernelError:
+            relay = getattr(self.client.km, "relay", None)
+            if relay is not None and relay.overflowed():
+                return Outcome("dead", "the kernel sent more than the grader reads; the kernel was stopped")
             return Outcome("dead", "the kernel died (a crash, os._exit, or out of memory)")
         except Exception as err:  # a garbage or forged message; the kernel's word is never trusted
             return Outcome("broken", f"the kernel sent messages the grader could not read ({type(err).__name__})")

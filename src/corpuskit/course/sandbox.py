@@ -32,7 +32,9 @@ grader reconnecting by path would follow. So the grader opens each socket file o
 the kernel has made it and before any student code runs, as an ``O_PATH | O_NOFOLLOW``
 descriptor through ``/proc/PID/root/sandbox`` (PID being the sandbox's first process), refuses
 anything that is not a socket, and connects, then and on every reconnect, through
-``/proc/self/fd/N``: the descriptor names that socket itself, whatever the path holds later. ``none`` runs
+``/proc/self/fd/N``: the descriptor names that socket itself, whatever the path holds later. The
+grader's side of those sockets is a relay process (``corpuskit.course.relay``), which connects the same
+way, through ``/proc/GRADER/fd/N``, so no message of the kernel's costs the grader more than a cap. ``none`` runs
 the kernel unisolated and is used only when the instructor asks for it (``--sandbox off``).
 """
 
@@ -56,6 +58,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from corpuskit.course.relay import RelayedKernel
 
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
@@ -86,7 +90,7 @@ class Limits:
     disk_mb: int = 512  # the kernel's writable space: working folder and /tmp together (a sized tmpfs)
     cell_output_bytes: int = 1_000_000  # output kept per cell; the rest is dropped and reported
     total_output_bytes: int = 10_000_000  # output kept for the whole notebook
-    message_bytes: int = 16 * MiB  # largest frame the grader accepts from the kernel; larger ones are dropped
+    message_bytes: int = 16 * MiB  # largest message (all its frames) the grader accepts; larger ones are dropped
     queued_messages: int = 16  # messages the grader's sockets queue before the kernel must wait
 
 
@@ -596,10 +600,12 @@ def kernel_factory(
     else:
         prefix = _prlimit(limits, nproc=False) if shutil.which("prlimit") else []
 
-    class SandboxedKernelManager(AsyncKernelManager):
+    class SandboxedKernelManager(RelayedKernel, AsyncKernelManager):
         inside_ip = ""
         pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
         cgroups: tuple[Path, ...] = ()
+        relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
+        relayed = sandboxed
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -618,11 +624,11 @@ def kernel_factory(
             join = " && ".join(f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))}" for group in self.cgroups)
             return ["sh", "-c", f'{join} && exec "$@"', "sh", *cmd]
 
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
             # the grader's terminal or CI log, unbounded: it goes nowhere.
             kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            await super()._async_launch_kernel(kernel_cmd, **kw)
+            await self._launch_process(kernel_cmd, **kw)
             if not sandboxed:
                 return
             # The kernel makes its sockets in the sandbox's tmpfs; the grader reaches them from outside.
@@ -642,6 +648,7 @@ def kernel_factory(
             if not sandboxed:
                 super().cleanup_ipc_files()
                 return
+            self.stop_relay()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
 

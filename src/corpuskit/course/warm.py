@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import warm_parent
+from corpuskit.course.relay import RelayedKernel
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
@@ -394,12 +395,13 @@ def warm_factory(
     before it runs any cell. Once the parent has failed, ``cold`` ones."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class ForkedKernelManager(AsyncKernelManager):
+    class ForkedKernelManager(RelayedKernel, AsyncKernelManager):
         inside_ip = ""
         pinned: tuple[int, ...] = ()
         cgroups: tuple[Path, ...] = ()
+        relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
 
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
             request = {
                 "connection": connection,
@@ -434,6 +436,7 @@ def warm_factory(
 
         def cleanup_ipc_files(self) -> None:
             # Only the grader's own links are removed (the kernel's files go with its tmpfs).
+            self.stop_relay()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
 
