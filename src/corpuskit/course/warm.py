@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import warm_parent
+from corpuskit.course.memory_watch import MemoryWatch, parent_of
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
@@ -45,11 +46,13 @@ from corpuskit.course.sandbox import (
     Limits,
     cap_sockets,
     hidden_paths,
+    launch_environment,
     make_cgroups,
     pin_sockets,
     python_paths,
     release_kernel,
     sandbox_argv,
+    watch_memory,
     write_stub,
 )
 from corpuskit.course.warm_parent import SYSCALLS
@@ -249,6 +252,7 @@ def start_parent(
     process = subprocess.Popen(
         [*prefix, *program, *KERNEL_MODULES, *imports],
         pass_fds=[theirs.fileno()],
+        env=launch_environment(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -398,6 +402,7 @@ def warm_factory(
         inside_ip = ""
         pinned: tuple[int, ...] = ()
         cgroups: tuple[Path, ...] = ()
+        memory_watch: MemoryWatch | None = None
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
@@ -426,6 +431,8 @@ def warm_factory(
                 self.cgroups = tuple(make_cgroups(f"{run_dir.name}-{name}", limits))
                 for group in self.cgroups:
                     (group / "cgroup.procs").write_text(str(pid))
+            # Summed from the first process of the kernel's PID namespace, where orphans go.
+            self.memory_watch = watch_memory(parent_of(pid), isolation, limits)
             pins = run_dir / f"{name}-pins"
             self.pinned = tuple(
                 await asyncio.to_thread(pin_sockets, pid, name, self.ports, pins, limits.startup_timeout)
@@ -436,6 +443,8 @@ def warm_factory(
             # Only the grader's own links are removed (the kernel's files go with its tmpfs).
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
+            if self.memory_watch is not None:
+                self.memory_watch.stop()
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)
