@@ -263,6 +263,14 @@ def test_cli_grade_fails_only_when_grading_fails(capsys: pytest.CaptureFixture[s
     assert "no grading spec for lesson 'nope'" in err and "no such file" in err
 
 
+def test_cli_refuses_a_memory_limit_no_lesson_starts_in(capsys: pytest.CaptureFixture[str]) -> None:
+    tiny = ["grade", str(FIXTURES / "tiny-solution.ipynb"), "--grading", str(TINY_GRADING), "--lesson", "tiny"]
+    for small in ("256", "767"):
+        assert main([*tiny, "--memory", small]) == EXIT_INVALID
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"--memory: {small} MB is too small" in err and "needs 768 MB" in err
+
+
 def test_missing_heldout_data_is_a_grading_error(tmp_path: Path) -> None:
     grading = tmp_path / "grading"
     (grading / "lessons").mkdir(parents=True)

@@ -296,47 +296,241 @@ def test_grader_never_follows_links_the_kernel_plants_where_its_sockets_were(tmp
     assert {q.id: q.points for q in report.questions} == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}, report.summary()
 
 
-# Four forked children, each within the per-process address-space limit (2048 MiB here), touch
-# 600 MiB each: 2.4 GiB together. q2 is answered only if they all survived.
+# Forked children, each within the per-process address-space limit, touch their blocks together past
+# the limit for all the kernel's processes. q2 is answered only if they all survived.
 FORKED_MEMORY = """\
 import os, time
 children = []
-for _ in range(4):
+for _ in range({children}):
     pid = os.fork()
     if pid == 0:
-        block = bytearray(600 * 2**20)
-        for i in range(0, len(block), 4096):
-            block[i] = 1
-        time.sleep(3)
-        os._exit(0)
+        held = False
+        try:
+            block = bytearray({each} * 2**20)
+            for i in range(0, len(block), 4096):
+                block[i] = 1
+            held = True
+            time.sleep(3)
+        finally:  # a child that failed must not go on as a copy of the kernel
+            os._exit(0 if held else 1)
     children.append(pid)
 survived = sum(os.waitpid(pid, 0)[1] == 0 for pid in children)
-words = [] if survived < 4 else 'Kim met Trump'.lower().split()
+words = [] if survived < {children} else 'Kim met Trump'.lower().split()
 """
 
 
-def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def forked_memory(tmp_path: Path, children: int, each: int) -> Path:
     import nbformat
 
     nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2")
-    cell.source = FORKED_MEMORY
-    path = tmp_path / "forked-memory.ipynb"
+    cell.source = FORKED_MEMORY.format(children=children, each=each)
+    path = tmp_path / f"forked-memory-{children}x{each}.ipynb"
     nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+    return path
+
+
+def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = forked_memory(tmp_path, 4, 600)  # 2.4 GiB together
     limits = dataclasses.replace(LIMITS, memory_mb=2048, cell_timeout=40)
     report = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
-    points = {q.id: q.points for q in report.questions}
-    if not probe().cgroups:
-        # Without cgroups (a normal user, or cgroup v2 without delegation) only the per-process limit
-        # holds, and the report says so.
-        assert "per process, not summed (no cgroup)" in report.isolation
-        return
-    assert "for all the kernel's processes together (cgroup)" in report.isolation
-    # A child was killed for memory: the children did not all survive, and the rest was graded.
-    assert points == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, report.summary()
-    # The control: with the cgroups left out, all four children survive (2.4 GiB together).
+    if probe().cgroups:
+        assert "for all the kernel's processes together (cgroup)" in report.isolation
+    else:
+        assert "processes together as summed by the grader every 0.2 s (no cgroup)" in report.isolation
+    # The children did not all survive (a child killed by the cgroup, or the kernel by the grader's
+    # sum), and the rest was graded.
+    assert {q.id: q.points for q in report.questions} == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, report.summary()
+    # Without cgroups, the grader's sum stops them.
     grading = importlib.import_module("corpuskit.course.grade")
-    monkeypatch.setattr(grading, "probe", lambda: dataclasses.replace(probe(), cgroups=False))
-    control = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
-    assert "per process, not summed (no cgroup)" in control.isolation
+    with monkeypatch.context() as patched:
+        patched.setattr(grading, "probe", lambda: dataclasses.replace(probe(), cgroups=False))
+        summed = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release")
+    assert "summed by the grader" in summed.isolation
+    assert {q.id: q.points for q in summed.questions} == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, summed.summary()
+    assert [e.kind for e in summed.events] == ["memory-limit", "kernel-replaced"], summed.summary()
+    print(f"4 x 600 MiB under 2048 MiB, summed: {summed.events[0].message}")  # the overshoot (pytest -s)
+    # The control: under a limit they fit in, all four survive.
+    roomy = dataclasses.replace(limits, memory_mb=4096)
+    control = grade(path, grading_dir=GRADING, lesson="tiny", limits=roomy, release_dir=ATTACKS / "release")
     assert {q.id: q.points for q in control.questions} == {"q1": 1, "q2": 2, "q3": 2, "q4": 3}, control.summary()
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_many_children_each_under_the_limit_are_stopped_together(tmp_path: Path, warm: bool) -> None:
+    # Six children of 336 MiB each under a 1024 MiB limit: about twice the limit together.
+    path = forked_memory(tmp_path, 6, 336)
+    limits = dataclasses.replace(LIMITS, memory_mb=1024, cell_timeout=40)
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm)
+    assert {q.id: q.points for q in report.questions} == {"q1": 1, "q2": 0, "q3": 2, "q4": 3}, report.summary()
+    if not probe().cgroups:
+        assert [e.kind for e in report.events] == ["memory-limit", "kernel-replaced"], report.summary()
+        assert "over the 1024 MiB limit" in report.summary()
+        print(f"6 x 336 MiB under 1024 MiB, {'warm' if warm else 'cold'}: {report.events[0].message}")  # pytest -s
+
+
+def with_cell(tmp_path: Path, name: str, source: str) -> Path:
+    """The tiny lesson's solution with ``source`` as a cell of its own right after the setup cell."""
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(source))  # type: ignore[no-untyped-call]
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+    return path
+
+
+def every_report(report: Report) -> str:
+    return report.to_json() + report.to_markdown() + report.to_junit() + report.summary()
+
+
+# The kernel inherits the grader's session keyring (and the user keyring linked into it): it tries to
+# read every keyring it can name, to find a key by name, and to leave keys behind; then to trace the
+# first process of its PID namespace and to hold memory in a memfd. It raises whatever it got.
+KEYRING = """
+import ctypes
+nr = {NUMBERS}
+libc = ctypes.CDLL(None, use_errno=True)
+long = ctypes.c_long
+got = {}
+buffer = ctypes.create_string_buffer(4096)
+for name, ring in (("thread", -1), ("process", -2), ("session", -3), ("user", -4), ("user-session", -5)):
+    got[name, "id"] = libc.syscall(nr["keyctl"], long(0), long(ring), long(0))  # KEYCTL_GET_KEYRING_ID
+    got[name, "describe"] = libc.syscall(nr["keyctl"], long(6), long(ring), buffer, long(4096))
+    got[name, "read"] = libc.syscall(nr["keyctl"], long(11), long(ring), buffer, long(4096))
+    got[name, "search"] = libc.syscall(nr["keyctl"], long(10), long(ring), b"user", b"{NAME}", long(0))
+    got[name, "add"] = libc.syscall(nr["add_key"], b"user", b"stash", b"held-out", long(8), long(ring))
+got["request_key"] = libc.syscall(nr["request_key"], b"user", b"{NAME}", None, long(0))
+got["join a new session keyring"] = libc.syscall(nr["keyctl"], long(1), None)
+got["trace pid 1"] = libc.ptrace(16, 1, None, None)
+got["memfd"] = libc.syscall(nr["memfd_create"], b"hold", long(0))
+got["process_vm_readv"] = libc.syscall(nr["process_vm_readv"], long(1), None, long(0), None, long(0), long(0))
+for keys in ("/proc/keys", "/proc/key-users"):
+    try:
+        got[keys] = open(keys).read()
+    except OSError:
+        pass
+if set(got.values()) != {-1}:
+    raise RuntimeError(f"{got} {buffer.raw[:300]!r}")
+"""
+
+
+@pytest.fixture
+def planted_key() -> Any:
+    """A key in the grader's session keyring, as a login with pam_keyinit gives one; removed after."""
+    import ctypes
+
+    from corpuskit.course.warm_parent import REFUSED
+
+    if os.uname().machine not in REFUSED:
+        pytest.skip("no system call numbers for this machine")
+    nr = REFUSED[os.uname().machine]
+    libc = ctypes.CDLL(None, use_errno=True)
+    name, payload = f"corpuskit-test-{os.getpid()}", b"instructor-token-5ab1e"
+    key = libc.syscall(nr["add_key"], b"user", name.encode(), payload, ctypes.c_long(len(payload)), ctypes.c_long(-3))
+    assert key > 0, os.strerror(ctypes.get_errno())
+    yield name, payload.decode(), nr
+    libc.syscall(nr["keyctl"], ctypes.c_long(21), ctypes.c_long(key))  # KEYCTL_INVALIDATE
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_the_kernel_cannot_use_the_keyring_trace_or_memfd(tmp_path: Path, planted_key: Any, warm: bool) -> None:
+    name, payload, numbers = planted_key
+    report = grade(
+        with_cell(tmp_path, "keyring", KEYRING.replace("{NAME}", name).replace("{NUMBERS}", repr(numbers))),
+        grading_dir=GRADING,
+        lesson="tiny",
+        limits=LIMITS,
+        release_dir=ATTACKS / "release",
+        warm=warm,
+    )
+    assert [e.kind for e in report.events] == [], report.summary()
+    assert report.score == 8, report.summary()
+    assert payload not in every_report(report) and name not in every_report(report)
+
+
+# The kernel reads the environment and command line of every process it can see, and raises what is
+# not its own environment first (a report keeps only the start of an error message).
+ENVIRONMENTS = r"""
+import glob, os
+own = {f"{k}={v}".encode() for k, v in os.environ.items()}
+foreign, commands = set(), []
+for path in glob.glob("/proc/*/environ") + glob.glob("/proc/*/task/*/environ") + glob.glob("/proc/*/cmdline"):
+    try:
+        data = open(path, "rb").read()
+    except OSError:
+        continue
+    if path.endswith("environ"):
+        foreign |= set(data.split(b"\0")) - own - {b""}
+    else:
+        commands.append(data)
+raise RuntimeError(repr(sorted(foreign)) + repr(commands))
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_the_grader_s_environment_does_not_reach_the_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    secret = "ghp_instructor_token_94e1"
+    monkeypatch.setenv("GRADER_DEPLOY_TOKEN", secret)
+    report = grade(
+        with_cell(tmp_path, "environments", ENVIRONMENTS),
+        grading_dir=GRADING,
+        lesson="tiny",
+        limits=LIMITS,
+        release_dir=ATTACKS / "release",
+        warm=warm,
+    )
+    assert [e.kind for e in report.events] == ["error"], report.summary()
+    assert "RuntimeError" in report.to_json()  # the kernel did raise what it read
+    assert secret not in every_report(report) and "GRADER_DEPLOY_TOKEN" not in every_report(report)
+
+
+# Within one submission: a cell leaves marks in every writable place, in the session keyring and in
+# a process of its own, then kills its kernel. The replacement kernel re-runs the cells that had
+# completed; the first of them dies if it finds any mark, which would let a kernel choose which
+# early cell fails (and the report names that cell).
+FIND_MARKS = r"""
+import ctypes, glob, os
+libc = ctypes.CDLL(None, use_errno=True)
+marks = [p for folder in ("/sandbox/work", "/sandbox/tmp", "/tmp", "/dev/shm", "/sandbox") for p in glob.glob(folder + "/mark*")]
+keyring = libc.syscall(ctypes.c_long({KEYCTL}), ctypes.c_long(10), ctypes.c_long(-3), b"user", b"mark", ctypes.c_long(0))
+if marks or keyring > 0:
+    os._exit(3)
+"""
+LEAVE_MARKS = r"""
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for folder in ("/sandbox/work", "/sandbox/tmp", "/tmp", "/dev/shm", "/sandbox"):
+    try:
+        open(folder + "/mark", "w").write("held-out")
+    except OSError:
+        pass
+libc.syscall(ctypes.c_long({ADD_KEY}), b"user", b"mark", b"held-out", ctypes.c_long(8), ctypes.c_long(-3))
+later = "import time\nfor _ in range(100):\n    time.sleep(0.1)\n    for f in ('/sandbox/work', '/tmp', '/dev/shm'):\n        open(f + '/mark-late', 'w').write('x')\n"
+subprocess.Popen([sys.executable, "-c", later], start_new_session=True)
+os._exit(0)
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_replacement_kernel_starts_with_nothing_of_the_one_it_replaces(tmp_path: Path, warm: bool) -> None:
+    import nbformat
+
+    from corpuskit.course.warm_parent import REFUSED
+
+    numbers = REFUSED.get(os.uname().machine, REFUSED["x86_64"])
+    nb = nbformat.read(Path(__file__).parent / "fixtures" / "course" / "tiny-solution.ipynb", as_version=4)  # type: ignore[no-untyped-call]
+    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    cells = [
+        FIND_MARKS.replace("{KEYCTL}", str(numbers["keyctl"])),
+        LEAVE_MARKS.replace("{ADD_KEY}", str(numbers["add_key"])),
+    ]
+    nb.cells[at + 1 : at + 1] = [nbformat.v4.new_code_cell(source) for source in cells]  # type: ignore[no-untyped-call]
+    path = tmp_path / "marks.ipynb"
+    nbformat.write(nb, path)  # type: ignore[no-untyped-call]
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=LIMITS, release_dir=ATTACKS / "release", warm=warm)
+    assert [e.kind for e in report.events] == ["dead", "kernel-replaced"], report.summary()
+    assert report.score == 8, report.summary()

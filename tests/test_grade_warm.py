@@ -232,9 +232,20 @@ def test_the_setup_cell_imports_are_read_from_the_release() -> None:
 
 
 def test_the_seccomp_filter_is_well_formed() -> None:
+    import struct
+
+    from corpuskit.course.warm_parent import REFUSED
+
     for machine in warm_kernels.SYSCALLS:
         program = seccomp_program(machine)
-        assert len(program) % 8 == 0 and len(program) // 8 == 14
+        assert len(program) % 8 == 0 and len(program) // 8 == 14 + len(REFUSED[machine])
+        instructions = list(struct.iter_unpack("HBBI", program))
+        refused = {k for code, _, _, k in instructions if code == 0x15} - set(warm_kernels.SYSCALLS[machine])
+        assert refused == set(REFUSED[machine].values())
+        # Every jump lands inside the program, and it ends by returning.
+        jumps = [(at, jt, jf) for at, (code, jt, jf, _) in enumerate(instructions) if code & 0x07 == 0x05]
+        assert jumps and all(at + 1 + max(jt, jf) < len(instructions) for at, jt, jf in jumps)
+        assert instructions[-1][0] == 0x06
 
 
 def test_the_kernel_has_the_sandbox_environment_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -273,7 +273,10 @@ def _assign_course(args: argparse.Namespace, root: Path) -> int:
 
 def _cmd_grade(args: argparse.Namespace) -> int:
     from corpuskit.course import Limits, grade
+    from corpuskit.course.sandbox import SMALLEST_MEMORY_MB
 
+    if args.memory < SMALLEST_MEMORY_MB:
+        raise InputError("--memory", f"{args.memory} MB is too small: a lesson's kernel needs {SMALLEST_MEMORY_MB} MB")
     limits = Limits(
         cell_timeout=args.timeout,
         total_timeout=args.total_timeout,
@@ -799,7 +802,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="time limit for the whole run, answers and calls included (default: 1200)",
     )
-    p.add_argument("--memory", type=int, default=4096, metavar="MB", help="kernel address space (default: 4096)")
+    p.add_argument("--memory", type=int, default=4096, metavar="MB", help="kernel memory (default: 4096, at least 768)")
     p.add_argument(
         "--processes", type=int, default=256, metavar="N", help="processes and threads of the kernel (default: 256)"
     )

@@ -282,6 +282,10 @@ class Kernel:
         except CellTimeoutError:
             return Outcome("timeout", f"still running after {timeout:g} s; stopped")
         except DeadKernelError:
+            watch = getattr(self.client.km, "memory_watch", None)  # the grader's sum (``memory_watch``)
+            if watch is not None and watch.exceeded:
+                held = f"{watch.exceeded // 2**20} MiB, over the {self.limits.memory_mb} MiB limit"
+                return Outcome("memory-limit", f"MemoryError: the kernel's processes together held {held}")
             relay = getattr(self.client.km, "relay", None)
             if relay is not None and relay.overflowed():
                 return Outcome("dead", "the kernel sent more than the grader reads; the kernel was stopped")

@@ -5,13 +5,15 @@ only ``/usr``, ``/etc``, the Python environment, the corpuskit package and the c
 (read-only), and two writable places: ``/sandbox``, a tmpfs of ``disk_mb`` holding its working
 folder, its ``/tmp`` and its sockets, and ``/dev/shm``, one of 64 MiB; new PID, network, IPC,
 UTS and user namespaces; a clean environment; no capabilities; no way to make further user
-namespaces (which would let it mount an unsized tmpfs); the modules a lesson hides covered by
-a stub that raises ``ImportError``. Address space, file size and processes are capped with
-rlimits set inside the sandbox; as root, where the cgroup v1 memory and pids controllers are
+namespaces (which would let it mount an unsized tmpfs); the kernels' seccomp filter
+(``warm_parent.seccomp_program``: no keyring, tracing or memfd calls); the modules a lesson hides
+covered by a stub that raises ``ImportError``. Address space, file size and processes are capped
+with rlimits set inside the sandbox; as root, where the cgroup v1 memory and pids controllers are
 writable, each kernel also gets cgroups that cap the memory and processes of all its processes
 together (``make_cgroups``). Those cgroups carry the name of the grader that made them, so that a
 grader killed before it could remove them leaves nothing the next one does not find and remove
-(``sweep_cgroups``).
+(``sweep_cgroups``); where there are no such cgroups, the grader sums the kernel's memory itself
+(``watch_memory``).
 
 Two ways in, both with the same guarantees:
 
@@ -60,6 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from corpuskit.course.relay import RelayedKernel
+from corpuskit.course.memory_watch import INTERVAL, MemoryWatch
 
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager
@@ -69,6 +72,9 @@ UID_BASE, UID_COUNT = 61000, 1000
 MiB = 1024 * 1024
 INSIDE = Path("/sandbox")  # the kernel's writable folder, a sized tmpfs
 SHM_MB = 64  # /dev/shm, the only other writable place
+# The smallest --memory in which every shipped lesson's kernel runs its solution, cold and warm, with
+# a cgroup or the grader's sum (lesson 7 needs more than 512; the kernel alone starts in 256).
+SMALLEST_MEMORY_MB = 768
 STUB = "hidden-module.py"
 HIDDEN_STUB = "raise ImportError('{name} is not available while grading: write your own')\n"
 
@@ -114,7 +120,9 @@ class Isolation:
             )
         else:
             rlimits = (
-                f"address space {limits.memory_mb} MiB per process, not summed (no cgroup), files {limits.file_mb} MiB"
+                f"address space {limits.memory_mb} MiB per process, and {limits.memory_mb} MiB for all the "
+                f"kernel's processes together as summed by the grader every {INTERVAL:g} s (no cgroup), "
+                f"files {limits.file_mb} MiB"
             )
         if self.mode == "none":
             return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
@@ -184,6 +192,13 @@ def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
     return [
         *("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", *links),
         *("--proc", "/proc", "--dev", "/dev"),
+        # The keys the kernel's session keyring holds (the grader's) would be listed there by name.
+        *(
+            a
+            for keys in ("/proc/keys", "/proc/key-users")
+            if os.path.exists(keys)
+            for a in ("--ro-bind", "/dev/null", keys)
+        ),
         # POSIX shared memory (multiprocessing's semaphores) gets a small tmpfs of its own; the rest
         # of /dev is read-only, so it cannot hold files either.
         *("--perms", "1777", "--size", str(SHM_MB * MiB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"),
@@ -270,6 +285,9 @@ def sandbox_argv(
         "MPLBACKEND": "Agg",
         "JPY_PARENT_PID": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # The C library reserves 64 MiB of address space for each thread's malloc arena; the kernel's
+        # dozen threads would take most of a small --memory limit before any student code.
+        "MALLOC_ARENA_MAX": "2",
     }
     # ipykernel watches its parent pid; in a PID namespace the parent is pid 1, which it takes for an
     # exited parent, so JPY_PARENT_PID=1 switches the watch off (bwrap's --die-with-parent does that job).
@@ -279,8 +297,37 @@ def sandbox_argv(
     # The root itself is a tmpfs bwrap made (owned by the kernel's uid as a normal user): read-only.
     argv += ["--remount-ro", "/"]
     inner_bwrap = [a for a in _INNER if a != "--disable-userns" or not nested_userns]
-    inner = [*_drop_to(uid), *inner_bwrap, "--"] if mode == "root" else []
-    return [*argv, "--", *inner, *_prlimit(limits)]
+    # The kernels' seccomp filter, on the bwrap that starts the program (the warm parent's children
+    # install it themselves: the parent must make their user namespaces).
+    seccomp = [] if nested_userns else _seccomp_args(run_dir)
+    if mode == "root":
+        return [*seccomp[:4], *argv, "--", *_drop_to(uid), *inner_bwrap, *seccomp[4:], "--", *_prlimit(limits)]
+    return [*seccomp[:4], *argv, *seccomp[4:], "--", *_prlimit(limits)]
+
+
+def launch_environment() -> dict[str, str]:
+    """The environment bubblewrap itself is started with: only what finding it needs. Its first
+    process inside the sandbox keeps the environment it was started with (``--clearenv`` clears the
+    program's), and a kernel running as the same user can read it there."""
+    return {"PATH": os.environ.get("PATH", os.defpath)}
+
+
+SECCOMP_FD = 9
+
+
+def _seccomp_args(run_dir: Path) -> list[str]:
+    """``sh -c ... sh`` opening the filter (written to ``run_dir``) on ``SECCOMP_FD`` for the bwrap it
+    starts, then ``--seccomp SECCOMP_FD`` for that bwrap: bubblewrap reads the filter, closes the
+    descriptor and installs the filter just before it starts the program. Nothing on a machine the
+    filter is not written for."""
+    from corpuskit.course.warm_parent import SYSCALLS, seccomp_program
+
+    if os.uname().machine not in SYSCALLS:
+        return []
+    path = run_dir / "seccomp.bpf"
+    path.write_bytes(seccomp_program(os.uname().machine))
+    opened = f'exec "$@" {SECCOMP_FD}<{shlex.quote(str(path))}'
+    return ["sh", "-c", opened, "sh", "--seccomp", str(SECCOMP_FD)]
 
 
 def hidden_paths(modules: Sequence[str]) -> list[Path]:
@@ -578,6 +625,14 @@ def cap_sockets(context: Any, limits: Limits) -> None:
     context.setsockopt(zmq.RCVHWM, limits.queued_messages)
 
 
+def watch_memory(root: int, isolation: Isolation, limits: Limits) -> MemoryWatch | None:
+    """Where no cgroup caps a sandboxed kernel's processes together, the grader sums their memory
+    (``corpuskit.course.memory_watch``) from ``root``, the sandbox's outermost process."""
+    if isolation.mode == "none" or isolation.cgroups:
+        return None
+    return MemoryWatch(root, limits.memory_mb * MiB)
+
+
 KernelFactory = Callable[[], "AsyncKernelManager"]
 
 
@@ -606,6 +661,7 @@ def kernel_factory(
         cgroups: tuple[Path, ...] = ()
         relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
         relayed = sandboxed
+        memory_watch: MemoryWatch | None = None
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -628,6 +684,8 @@ def kernel_factory(
             # What the kernel writes to its own stdout and stderr (not the notebook's) would land in
             # the grader's terminal or CI log, unbounded: it goes nowhere.
             kw.update(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if sandboxed:
+                kw["env"] = launch_environment()
             await self._launch_process(kernel_cmd, **kw)
             if not sandboxed:
                 return
@@ -637,6 +695,7 @@ def kernel_factory(
             pid = await asyncio.to_thread(_sandbox_pid, outer, limits.startup_timeout)
             if pid is None:
                 raise RuntimeError("the sandbox did not start")
+            self.memory_watch = watch_memory(outer, isolation, limits)
             name = Path(self.inside_ip).name
             pins = run_dir / f"{name}-pins"
             ports = self.ports
@@ -651,6 +710,8 @@ def kernel_factory(
             self.stop_relay()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
+            if self.memory_watch is not None:
+                self.memory_watch.stop()
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)

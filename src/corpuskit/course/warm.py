@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import warm_parent
 from corpuskit.course.relay import RelayedKernel
+from corpuskit.course.memory_watch import MemoryWatch, parent_of
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
@@ -46,11 +47,13 @@ from corpuskit.course.sandbox import (
     Limits,
     cap_sockets,
     hidden_paths,
+    launch_environment,
     make_cgroups,
     pin_sockets,
     python_paths,
     release_kernel,
     sandbox_argv,
+    watch_memory,
     write_stub,
 )
 from corpuskit.course.warm_parent import SYSCALLS
@@ -250,6 +253,7 @@ def start_parent(
     process = subprocess.Popen(
         [*prefix, *program, *KERNEL_MODULES, *imports],
         pass_fds=[theirs.fileno()],
+        env=launch_environment(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -400,6 +404,7 @@ def warm_factory(
         pinned: tuple[int, ...] = ()
         cgroups: tuple[Path, ...] = ()
         relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
+        memory_watch: MemoryWatch | None = None
 
         async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
@@ -428,6 +433,8 @@ def warm_factory(
                 self.cgroups = tuple(make_cgroups(f"{run_dir.name}-{name}", limits))
                 for group in self.cgroups:
                     (group / "cgroup.procs").write_text(str(pid))
+            # Summed from the first process of the kernel's PID namespace, where orphans go.
+            self.memory_watch = watch_memory(parent_of(pid), isolation, limits)
             pins = run_dir / f"{name}-pins"
             self.pinned = tuple(
                 await asyncio.to_thread(pin_sockets, pid, name, self.ports, pins, limits.startup_timeout)
@@ -439,6 +446,8 @@ def warm_factory(
             self.stop_relay()
             release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
             self.cgroups, self.pinned = (), ()
+            if self.memory_watch is not None:
+                self.memory_watch.stop()
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)

@@ -17,8 +17,9 @@ Each child, before any student code:
    ``/dev/shm``, covering the parent's, and an empty read-only tmpfs on ``/proc``: a PID namespace
    cannot mount its own ``/proc`` under the parent's sandbox, and the parent's would show the
    parent's processes;
-3. drops every capability, sets ``no_new_privs``, installs a seccomp filter that refuses new user
-   namespaces (which would let a process mount an unsized tmpfs) and makes itself not dumpable, so
+3. drops every capability, sets ``no_new_privs``, installs the kernels' seccomp filter
+   (``seccomp_program``: no new user namespaces, which would let a process mount an unsized tmpfs,
+   no keyring, tracing or memfd calls) and makes itself not dumpable, so
    the kernel cannot take it over; then forks the kernel, which sets its resource limits, clears the
    environment to the sandbox's, closes every file descriptor but the grader's socket, tells the
    grader its pid over that socket (the kernel translates it for the grader), closes it, and starts
@@ -62,6 +63,41 @@ SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
     "x86_64": (0xC000003E, 272, 56, 435),
     "aarch64": (0xC00000B7, 97, 220, 435),
 }
+# Refused with EPERM as well: calls that reach outside the kernel's own processes and that a kernel
+# never needs (most are refused by Docker's default profile too). The keyring calls: the kernel
+# inherits the grader's session keyring, with the instructor's keys linked into it. Tracing and
+# reading other processes' memory, performance counters, BPF and userfaultfd. Memory that no limit
+# counts: memfd and SysV shared memory pages are shmem, outside RLIMIT_AS and the sized tmpfs.
+REFUSED = {  # machine: {name: number}
+    "x86_64": {
+        "add_key": 248,
+        "request_key": 249,
+        "keyctl": 250,
+        "ptrace": 101,
+        "process_vm_readv": 310,
+        "process_vm_writev": 311,
+        "perf_event_open": 298,
+        "bpf": 321,
+        "userfaultfd": 323,
+        "memfd_create": 319,
+        "memfd_secret": 447,
+        "shmget": 29,
+    },
+    "aarch64": {
+        "add_key": 217,
+        "request_key": 218,
+        "keyctl": 219,
+        "ptrace": 117,
+        "process_vm_readv": 270,
+        "process_vm_writev": 271,
+        "perf_event_open": 241,
+        "bpf": 280,
+        "userfaultfd": 282,
+        "memfd_create": 279,
+        "memfd_secret": 447,
+        "shmget": 194,
+    },
+}
 X32_BIT = 0x40000000
 RET_ALLOW, RET_KILL = 0x7FFF0000, 0x80000000
 EPERM, ENOSYS = 1, 38
@@ -94,27 +130,40 @@ def _write(path: str, text: str) -> None:
 
 
 def seccomp_program(machine: str) -> bytes:
-    """The filter as BPF instructions (struct sock_filter: u16 code, u8 jt, u8 jf, u32 k)."""
+    """The filter as BPF instructions (struct sock_filter: u16 code, u8 jt, u8 jf, u32 k).
+
+    The one filter of every kernel: the warm child installs it, and the cold path hands it to
+    bubblewrap (``--seccomp``).
+    """
     arch, unshare, clone, clone3 = SYSCALLS[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    errno_eperm, errno_enosys = 0x00050000 | EPERM, 0x00050000 | ENOSYS
-    code = [
-        (ld, 0, 0, 4),  # 0: architecture
-        (jeq, 1, 0, arch),  # 1: ours -> 3
-        (ret, 0, 0, RET_KILL),  # 2
-        (ld, 0, 0, 0),  # 3: system call number
-        (jge, 6, 0, X32_BIT),  # 4: x32 calls -> 11 (EPERM)
-        (jeq, 3, 0, unshare),  # 5: -> 9
-        (jeq, 2, 0, clone),  # 6: -> 9
-        (jeq, 4, 0, clone3),  # 7: -> 12 (ENOSYS)
-        (ret, 0, 0, RET_ALLOW),  # 8
-        (ld, 0, 0, 16),  # 9: flags, the first argument (low 32 bits)
-        (jset, 0, 2, CLONE_NEWUSER),  # 10: a new user namespace -> 11, else -> 13
-        (ret, 0, 0, errno_eperm),  # 11
-        (ret, 0, 0, errno_enosys),  # 12
-        (ret, 0, 0, RET_ALLOW),  # 13
+    # Jumps name their target; offsets are filled in below.
+    code: list[tuple[int, str | int, str | int, int]] = [
+        (ld, 0, 0, 4),  # architecture
+        (jeq, 1, 0, arch),  # ours: skip the next instruction
+        (ret, 0, 0, RET_KILL),
+        (ld, 0, 0, 0),  # system call number
+        (jge, "eperm", 0, X32_BIT),  # x32 calls
+        *((jeq, "eperm", 0, number) for number in sorted(REFUSED[machine].values())),
+        (jeq, "flags", 0, unshare),
+        (jeq, "flags", 0, clone),
+        (jeq, "enosys", 0, clone3),
+        (ret, 0, 0, RET_ALLOW),
+        (ld, 0, 0, 16),  # "flags": the first argument (low 32 bits)
+        (jset, "eperm", "allow", CLONE_NEWUSER),  # a new user namespace
+        (ret, 0, 0, 0x00050000 | EPERM),  # "eperm"
+        (ret, 0, 0, 0x00050000 | ENOSYS),  # "enosys"
+        (ret, 0, 0, RET_ALLOW),  # "allow"
     ]
-    return b"".join(struct.pack("HBBI", *instruction) for instruction in code)
+    n = len(code)
+    labels = {"flags": n - 5, "eperm": n - 3, "enosys": n - 2, "allow": n - 1}
+
+    def offset(at: int, target: str | int) -> int:
+        return target if isinstance(target, int) else labels[target] - at - 1
+
+    return b"".join(
+        struct.pack("HBBI", op, offset(at, jt), offset(at, jf), k) for at, (op, jt, jf, k) in enumerate(code)
+    )
 
 
 def _seccomp() -> None:
