@@ -61,8 +61,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from corpuskit.course.relay import RelayedKernel
 from corpuskit.course.memory_watch import INTERVAL, MemoryWatch
+from corpuskit.course.relay import RelayedKernel
 
 if TYPE_CHECKING:
     from jupyter_client.manager import AsyncKernelManager

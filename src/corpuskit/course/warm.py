@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import warm_parent
-from corpuskit.course.relay import RelayedKernel
 from corpuskit.course.memory_watch import MemoryWatch, parent_of
+from corpuskit.course.relay import RelayedKernel
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
