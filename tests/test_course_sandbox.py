@@ -296,3 +296,41 @@ def test_only_the_cgroups_of_graders_that_are_gone_are_swept(cgroups_required: N
             process.wait()
         remove_cgroups([folder for group in folders.values() for folder in group if folder.exists()])
         remove_cgroups(mine)
+
+
+def test_the_kernel_sees_the_corpus_path_as_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative ``CORPUSKIT_PATH`` root, or one reached through a symbolic link, names the folder the
+    sandbox binds (absolute and resolved): the kernel runs in another working folder."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CORPUSKIT_PATH", os.pathsep.join(["corpus", str(tmp_path / "link")]))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    argv = sandbox_argv(run_dir, "user", Limits(), UID_BASE, python_paths(), [])
+    seen = argv[argv.index("CORPUSKIT_PATH") + 1]
+    assert seen == os.pathsep.join([str((tmp_path / "corpus").resolve())] * 2)
+    assert ["--ro-bind", seen.split(os.pathsep)[0], seen.split(os.pathsep)[0]] == argv[
+        argv.index(seen.split(os.pathsep)[0]) - 1 : argv.index(seen.split(os.pathsep)[0]) + 2
+    ]
+
+
+def test_a_python_reached_through_a_symbolic_link_runs_in_the_sandbox(sandbox_required: None, tmp_path: Path) -> None:
+    """Only resolved folders are bound, so the interpreter is started by its resolved folder: a virtual
+    environment under a linked folder (a home on another disk, say) would otherwise not exist inside."""
+    link = tmp_path / "env"
+    link.symlink_to(Path(sys.prefix).resolve())
+    python = link / Path(sys.executable).relative_to(sys.prefix)
+    code = "from corpuskit.course.sandbox import sandbox_python; print(sandbox_python())"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == str(Path(sys.prefix).resolve() / Path(sys.executable).relative_to(sys.prefix))
+    script = (
+        "import sys; from pathlib import Path; from corpuskit.course.sandbox import *\n"
+        "run = Path(sys.argv[1]); write_stub(run, ())\n"
+        "argv = sandbox_argv(run, probe().mode, Limits(), UID_BASE, python_paths(), [])\n"
+        "import subprocess; subprocess.run([*argv, sandbox_python(), '-c', 'import corpuskit; print(1)'], check=True)\n"
+    )
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(mode=0o755)
+    done = subprocess.run([python, "-c", script, str(run_dir)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr[-2000:]

@@ -279,7 +279,7 @@ def sandbox_argv(
         argv += ["--remount-ro", str(path)]
     env = {
         "HOME": str(INSIDE / "work"),
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": f"{Path(sandbox_python()).parent}:/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "TMPDIR": str(INSIDE / "tmp"),
         "MPLBACKEND": "Agg",
@@ -291,8 +291,11 @@ def sandbox_argv(
     }
     # ipykernel watches its parent pid; in a PID namespace the parent is pid 1, which it takes for an
     # exited parent, so JPY_PARENT_PID=1 switches the watch off (bwrap's --die-with-parent does that job).
-    if os.environ.get("CORPUSKIT_PATH"):
-        env["CORPUSKIT_PATH"] = os.environ["CORPUSKIT_PATH"]
+    # The corpus roots as bound (absolute and resolved): a relative root would be looked up from the
+    # kernel's own working folder.
+    roots = os.environ.get("CORPUSKIT_PATH", "").split(os.pathsep)
+    if any(roots):
+        env["CORPUSKIT_PATH"] = os.pathsep.join(str(Path(root).resolve()) for root in roots if root)
     argv += ["--clearenv", *[a for k, v in env.items() for a in ("--setenv", k, v)], "--chdir", str(INSIDE / "work")]
     # The root itself is a tmpfs bwrap made (owned by the kernel's uid as a normal user): read-only.
     argv += ["--remount-ro", "/"]
@@ -369,6 +372,15 @@ def write_stub(run_dir: Path, modules: Sequence[str]) -> None:
     """The file every hidden module is covered with: an ``ImportError`` naming the hidden modules."""
     (run_dir / STUB).write_text(HIDDEN_STUB.format(name=", ".join(modules)), encoding="utf-8")
     (run_dir / STUB).chmod(0o644)
+
+
+def sandbox_python() -> str:
+    """The interpreter's path as the sandbox sees it. Only resolved folders are bound
+    (``python_paths``), so a virtual environment reached through a symbolic link to a folder would not
+    exist inside; the file name itself stays as it is, since a virtual environment's interpreter is a
+    link that Python must not follow to find its environment."""
+    executable = Path(sys.executable)
+    return str(executable.parent.resolve() / executable.name)
 
 
 def python_paths() -> list[Path]:
@@ -672,7 +684,7 @@ def kernel_factory(
             inside = str(INSIDE / "kernel.json")
             bind = ["--ro-bind", self.connection_file, inside]
             cut = prefix.index("--")
-            cmd = [*prefix[:cut], *bind, *prefix[cut:], sys.executable, "-m", "ipykernel_launcher", "-f", inside]
+            cmd = [*prefix[:cut], *bind, *prefix[cut:], sandbox_python(), "-m", "ipykernel_launcher", "-f", inside]
             if not isolation.cgroups:
                 return cmd
             # The launcher joins the kernel's cgroups before it becomes bwrap: every process after it is in.

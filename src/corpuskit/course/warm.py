@@ -53,6 +53,7 @@ from corpuskit.course.sandbox import (
     python_paths,
     release_kernel,
     sandbox_argv,
+    sandbox_python,
     watch_memory,
     write_stub,
 )
@@ -249,7 +250,7 @@ def start_parent(
     prefix = sandbox_argv(run_dir, isolation.mode, limits, uid, python_paths(), hidden, nested_userns=True)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-    program = [sys.executable, "-P", str(Path(warm_parent.__file__).resolve()), str(theirs.fileno())]
+    program = [sandbox_python(), "-P", str(Path(warm_parent.__file__).resolve()), str(theirs.fileno())]
     process = subprocess.Popen(
         [*prefix, *program, *KERNEL_MODULES, *imports],
         pass_fds=[theirs.fileno()],
