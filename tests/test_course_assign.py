@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,38 @@ def test_spec_and_notebook_agree(lesson: str) -> None:
         # nbgrader keeps points on the (visible, locked) check cell; corpuskit grades from the spec.
         assert cells[f"{q.cell}-check"]["points"] == q.points
     assert spec.notebook == f"{lesson}.ipynb"
+
+
+# "F1 0.60", "F1 from 0.40", "F1 of about 0.93", "full marks at 0.80": a number the prose ties to an F1 or to full marks.
+STATED_THRESHOLD = re.compile(r"\bF1\b[^.\d\n]{0,20}?(\d\.\d+)|\bmarks at (?:F1 )?(\d\.\d+)")
+
+
+def stated_thresholds(text: str) -> set[float]:
+    return {float(a or b) for a, b in STATED_THRESHOLD.findall(text)}
+
+
+def test_stated_thresholds_finds_the_ways_prose_names_one() -> None:
+    old = "Points grow in proportion to F1 from 0.40 (what capitalised word pairs reach) to full marks at F1 0.60."
+    assert stated_thresholds(old) == {0.40, 0.60}
+    assert stated_thresholds("Points grow from F1 0.25 to full marks at 0.6.") == {0.25, 0.6}
+    assert stated_thresholds("B scores a strict F1 of about 0.93 against the gold.") == {0.93}
+    assert stated_thresholds("| attributor | F1 | precision |\n| lesson 4 rules | 0.66 | 0.75 |") == set()
+
+
+def test_lessons_name_no_grading_threshold() -> None:
+    """The thresholds are re-measured and an instructor sets their own: the grader's feedback states them."""
+    checked = 0
+    for lesson in LESSONS:
+        spec = load_spec(ROOT / "grading", lesson)
+        thresholds = {h.zero_marks_at for q in spec.questions if (h := q.heldout)} | {
+            t.full_marks_at for q in spec.questions for t in (q.heldout, q.calls) if t
+        }
+        checked += bool(thresholds)
+        for c in source(lesson)["cells"]:
+            if c["cell_type"] == "markdown":
+                named = stated_thresholds("".join(c["source"])) & thresholds
+                assert not named, f"{lesson} cell {c['id']}: names the grading threshold(s) {sorted(named)}"
+    assert checked >= 6
 
 
 def test_placeholder_keeps_indentation_and_surrounding_code() -> None:
