@@ -387,9 +387,11 @@ def every_report(report: Report) -> str:
 
 # The kernel inherits the grader's session keyring (and the user keyring linked into it): it tries to
 # read every keyring it can name, to find a key by name, and to leave keys behind; then to trace the
-# first process of its PID namespace and to hold memory in a memfd. It raises whatever it got.
+# first process of its PID namespace, to hold memory in a memfd, a message queue or an io_uring, and to
+# open more files than the limit allows (each socket pair can hold megabytes of kernel buffers). It
+# raises whatever it got.
 KEYRING = """
-import ctypes
+import ctypes, os, resource
 nr = {NUMBERS}
 libc = ctypes.CDLL(None, use_errno=True)
 long = ctypes.c_long
@@ -406,6 +408,13 @@ got["join a new session keyring"] = libc.syscall(nr["keyctl"], long(1), None)
 got["trace pid 1"] = libc.ptrace(16, 1, None, None)
 got["memfd"] = libc.syscall(nr["memfd_create"], b"hold", long(0))
 got["process_vm_readv"] = libc.syscall(nr["process_vm_readv"], long(1), None, long(0), None, long(0), long(0))
+# Kernel memory no process's resident size shows: message queues, io_uring rings, socket buffers.
+got["msgget"] = libc.syscall(nr["msgget"], long(0), long(0o1600))  # IPC_PRIVATE, IPC_CREAT | 0600
+got["mq_open"] = libc.syscall(nr["mq_open"], b"stash", long(0o102), long(0o600), None)  # O_CREAT | O_RDWR
+got["io_uring_setup"] = libc.syscall(nr["io_uring_setup"], long(8), ctypes.create_string_buffer(120))
+got["kcmp"] = libc.syscall(nr["kcmp"], long(1), long(os.getpid()), long(0), long(0), long(0))
+for limit in resource.getrlimit(resource.RLIMIT_NOFILE):
+    got["open files", limit] = -1 if limit <= 1024 else limit
 for keys in ("/proc/keys", "/proc/key-users"):
     try:
         got[keys] = open(keys).read()

@@ -209,9 +209,12 @@ def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
 
 
 def _prlimit(limits: Limits, *, nproc: bool = True) -> list[str]:
+    from corpuskit.course.warm_parent import OPEN_FILES
+
     # Unsandboxed, the process limit would count every process of the instructor's uid: left out.
     count = [f"--nproc={limits.processes}"] if nproc else []
-    return ["prlimit", f"--as={limits.memory_mb * MiB}", f"--fsize={limits.file_mb * MiB}", *count, "--core=0", "--"]
+    sizes = [f"--as={limits.memory_mb * MiB}", f"--fsize={limits.file_mb * MiB}", f"--nofile={OPEN_FILES}"]
+    return ["prlimit", *sizes, *count, "--core=0", "--"]
 
 
 def _drop_to(uid: int) -> list[str]:

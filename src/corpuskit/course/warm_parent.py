@@ -67,7 +67,9 @@ SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
 # never needs (most are refused by Docker's default profile too). The keyring calls: the kernel
 # inherits the grader's session keyring, with the instructor's keys linked into it. Tracing and
 # reading other processes' memory, performance counters, BPF and userfaultfd. Memory that no limit
-# counts: memfd and SysV shared memory pages are shmem, outside RLIMIT_AS and the sized tmpfs.
+# counts: memfd and SysV shared memory pages are shmem, outside RLIMIT_AS and the sized tmpfs, and
+# SysV and POSIX message queues and io_uring's rings are kernel memory. kcmp compares other
+# processes' open files.
 REFUSED = {  # machine: {name: number}
     "x86_64": {
         "add_key": 248,
@@ -82,6 +84,10 @@ REFUSED = {  # machine: {name: number}
         "memfd_create": 319,
         "memfd_secret": 447,
         "shmget": 29,
+        "msgget": 68,
+        "mq_open": 240,
+        "io_uring_setup": 425,
+        "kcmp": 312,
     },
     "aarch64": {
         "add_key": 217,
@@ -96,8 +102,15 @@ REFUSED = {  # machine: {name: number}
         "memfd_create": 279,
         "memfd_secret": 447,
         "shmget": 194,
+        "msgget": 186,
+        "mq_open": 180,
+        "io_uring_setup": 425,
+        "kcmp": 272,
     },
 }
+# Open files per process: each socket pair can hold megabytes of kernel memory in its buffers, which
+# no process's resident memory shows; the limit bounds how many a process can fill.
+OPEN_FILES = 1024
 X32_BIT = 0x40000000
 RET_ALLOW, RET_KILL = 0x7FFF0000, 0x80000000
 EPERM, ENOSYS = 1, 38
@@ -217,6 +230,7 @@ def _limits(request: dict[str, Any]) -> None:
         (resource.RLIMIT_FSIZE, request["file_mb"] * MiB),
         (resource.RLIMIT_NPROC, request["processes"]),
         (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, OPEN_FILES),
     ):
         resource.setrlimit(which, (value, value))
 
