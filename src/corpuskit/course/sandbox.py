@@ -121,8 +121,8 @@ class Isolation:
         else:
             rlimits = (
                 f"address space {limits.memory_mb} MiB per process, and {limits.memory_mb} MiB for all the "
-                f"kernel's processes together as summed by the grader every {INTERVAL:g} s (no cgroup), "
-                f"files {limits.file_mb} MiB"
+                f"kernel's processes together as summed by the grader every {INTERVAL:g} s (no cgroup; "
+                f"socket buffers not counted), files {limits.file_mb} MiB"
             )
         if self.mode == "none":
             return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
