@@ -546,3 +546,36 @@ def test_a_replacement_kernel_starts_with_nothing_of_the_one_it_replaces(tmp_pat
     report = grade(path, grading_dir=GRADING, lesson="tiny", limits=LIMITS, release_dir=ATTACKS / "release", warm=warm)
     assert [e.kind for e in report.events] == ["dead", "kernel-replaced"], report.summary()
     assert report.score == 8, report.summary()
+
+
+# Kernel memory no process's resident size shows: socket pairs with full buffers, about 4 MiB each.
+SOCKET_BUFFERS = """
+import socket
+pairs = []
+while True:
+    a, b = socket.socketpair()
+    pairs.append((a, b))
+    for end in (a, b):
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+        end.setblocking(False)
+        try:
+            while True:
+                end.send(b"x" * 65536)
+        except BlockingIOError:
+            pass
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_socket_buffers_count_against_the_kernel_s_memory_where_a_cgroup_caps_it(tmp_path: Path, warm: bool) -> None:
+    """As root the kernel's memory cgroup counts them and stops the kernel, and the report says it was
+    memory; without a cgroup they are not counted, and the report's isolation line says so."""
+    limits = dataclasses.replace(LIMITS, memory_mb=512, cell_timeout=30)
+    path = with_cell(tmp_path, "socket-buffers", SOCKET_BUFFERS)
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm)
+    if not probe().cgroups:
+        assert "socket buffers not counted" in report.isolation
+        return
+    assert report.events and report.events[0].kind == "memory-limit", report.summary()
+    assert "passed the 512 MiB limit" in report.events[0].message
+    assert report.score == 8, report.summary()

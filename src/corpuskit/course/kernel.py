@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import answers
-from corpuskit.course.sandbox import KernelFactory, Limits
+from corpuskit.course.sandbox import KernelFactory, Limits, oom_killed
 from corpuskit.errors import GradingError
 
 if TYPE_CHECKING:
@@ -286,6 +286,11 @@ class Kernel:
             if watch is not None and watch.exceeded:
                 held = f"{watch.exceeded // 2**20} MiB, over the {self.limits.memory_mb} MiB limit"
                 return Outcome("memory-limit", f"MemoryError: the kernel's processes together held {held}")
+            if oom_killed(getattr(self.client.km, "cgroups", ())):
+                return Outcome(
+                    "memory-limit",
+                    f"MemoryError: the kernel's processes together passed the {self.limits.memory_mb} MiB limit",
+                )
             relay = getattr(self.client.km, "relay", None)
             if relay is not None and relay.overflowed():
                 return Outcome("dead", "the kernel sent more than the grader reads; the kernel was stopped")

@@ -598,6 +598,17 @@ def make_cgroups(name: str, limits: Limits) -> list[Path]:
     return made
 
 
+def oom_killed(folders: Sequence[Path]) -> bool:
+    """Whether the kernel's memory cgroup killed one of its processes: its memory together passed the
+    limit, whatever held it (socket buffers and other kernel memory count there too)."""
+    for folder in folders:
+        with contextlib.suppress(OSError, ValueError):
+            for line in (folder / "memory.oom_control").read_text().splitlines():
+                if line.startswith("oom_kill ") and int(line.split()[1]) > 0:
+                    return True
+    return False
+
+
 def remove_cgroups(folders: Sequence[Path]) -> None:
     """Kill what is left in a kernel's cgroups and remove them."""
     import signal
