@@ -416,6 +416,7 @@ got["msgget"] = libc.syscall(nr["msgget"], long(0), long(0o1600))  # IPC_PRIVATE
 got["mq_open"] = libc.syscall(nr["mq_open"], b"stash", long(0o102), long(0o600), None)  # O_CREAT | O_RDWR
 got["io_uring_setup"] = libc.syscall(nr["io_uring_setup"], long(8), ctypes.create_string_buffer(120))
 got["kcmp"] = libc.syscall(nr["kcmp"], long(1), long(os.getpid()), long(0), long(0), long(0))
+got["inotify_init1"] = libc.syscall(nr["inotify_init1"], long(0))  # a per-user budget, shared as a normal user
 for limit in resource.getrlimit(resource.RLIMIT_NOFILE):
     got["open files", limit] = -1 if limit <= 1024 else limit
 for keys in ("/proc/keys", "/proc/key-users"):

@@ -69,7 +69,8 @@ SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
 # reading other processes' memory, performance counters, BPF and userfaultfd. Memory that no limit
 # counts: memfd and SysV shared memory pages are shmem, outside RLIMIT_AS and the sized tmpfs, and
 # SysV and POSIX message queues and io_uring's rings are kernel memory. kcmp compares other
-# processes' open files.
+# processes' open files. inotify instances are counted per user: as a normal user, a kernel taking
+# them all would leave none to the instructor's own programs.
 REFUSED = {  # machine: {name: number}
     "x86_64": {
         "add_key": 248,
@@ -88,6 +89,8 @@ REFUSED = {  # machine: {name: number}
         "mq_open": 240,
         "io_uring_setup": 425,
         "kcmp": 312,
+        "inotify_init": 253,
+        "inotify_init1": 294,
     },
     "aarch64": {
         "add_key": 217,
@@ -106,6 +109,7 @@ REFUSED = {  # machine: {name: number}
         "mq_open": 180,
         "io_uring_setup": 425,
         "kcmp": 272,
+        "inotify_init1": 26,
     },
 }
 # Open files per process: each socket pair can hold megabytes of kernel memory in its buffers, which
