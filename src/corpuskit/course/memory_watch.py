@@ -33,6 +33,15 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def started(pid: int) -> str:
+    """When ``pid`` started, in clock ticks since boot ("" once it is gone): a pid is reused after its
+    process ends, and the start time tells the new process from the old."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
 def parent_of(pid: int) -> int:
     """The parent of ``pid`` (``pid`` itself when that cannot be read)."""
     try:
@@ -87,6 +96,7 @@ class MemoryWatch:
 
     def __init__(self, root: int, limit: int) -> None:
         self.root, self.limit = root, limit
+        self.root_started = started(root)
         self.exceeded = 0  # the sum that passed the limit, in bytes (0: never)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"memory-watch-{root}", daemon=True)
@@ -94,7 +104,8 @@ class MemoryWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(INTERVAL):
-            if not os.path.exists(f"/proc/{self.root}"):
+            # Once the kernel's first process is gone its pid may name another process: never sum or kill that.
+            if not self.root_started or started(self.root) != self.root_started:
                 return
             pids = tree(self.root)
             total = sum(held(pid) for pid in pids)

@@ -1,0 +1,71 @@
+"""The grader's memory sum (``corpuskit.course.memory_watch``) kills the tree it watches past the limit,
+and never a process that took the pid of the one it watched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from corpuskit.course.memory_watch import INTERVAL, MemoryWatch, tree
+
+HOLD = "import time; b = bytearray(64 << 20); b[::4096] = b'x' * len(b[::4096]); time.sleep(60)"
+
+
+def _wait(process: subprocess.Popen[bytes], seconds: float) -> int | None:
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` ended (reaped, or a zombie its new parent has not reaped yet), within 5 s."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_tree_over_the_limit_is_killed_whole() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {HOLD!r}]); {HOLD}"]
+    )
+    time.sleep(1.5)  # both hold their 64 MiB
+    pids = tree(parent.pid)
+    assert len(pids) == 2
+    watch = MemoryWatch(parent.pid, 100 << 20)  # under the two together, over either
+    assert _wait(parent, 10 * INTERVAL + 5) is not None
+    assert watch.exceeded > 100 << 20
+    assert _gone(pids[1])
+
+
+def test_a_process_under_the_limit_is_left_alone() -> None:
+    process = subprocess.Popen([sys.executable, "-c", HOLD])
+    try:
+        time.sleep(1.0)
+        watch = MemoryWatch(process.pid, 1 << 30)
+        assert _wait(process, 5 * INTERVAL) is None and not watch.exceeded
+        watch.stop()
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_pid_taken_by_another_process_is_never_summed_or_killed() -> None:
+    process = subprocess.Popen([sys.executable, "-c", HOLD])
+    try:
+        time.sleep(1.0)
+        watch = MemoryWatch(process.pid, 1)  # any memory is over this limit
+        watch.root_started = "0"  # as if the pid now named a process started after the watched one
+        assert _wait(process, 5 * INTERVAL) is None and not watch.exceeded
+    finally:
+        process.kill()
+        process.wait()
