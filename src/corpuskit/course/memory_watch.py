@@ -4,9 +4,13 @@ Without cgroups (a normal user, or cgroup v2 without delegation) each kernel pro
 own address-space limit, so a kernel that forks could hold that limit many times over. The grader
 sees the kernel's processes from the host: every ``INTERVAL`` seconds a thread walks the process
 tree under the sandbox's first process and sums what each process holds resident (anonymous and
-shared-memory pages; file pages are the page cache's, reclaimable), and kills the whole tree when the
-sum passes the limit. The grader then reports the cell as one that hit the memory limit. What the
-processes touch between two looks is the overshoot (about a hundred MiB in the attack tests).
+shared-memory pages), and kills the whole tree when the sum passes the limit. The grader then reports
+the cell as one that hit the memory limit. What the processes touch between two looks is the
+overshoot (about a hundred MiB in the attack tests).
+
+Not counted: pages of files mapped from the host (the page cache's, reclaimable); files in the
+sandbox's tmpfs and ``/dev/shm`` that no process maps, which ``--disk`` and the ``/dev/shm`` size bound
+instead; and kernel memory, such as socket buffers, which no process's counters show.
 """
 
 from __future__ import annotations
