@@ -3,12 +3,15 @@ and never a process that took the pid of the one it watched."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from corpuskit.course.memory_watch import INTERVAL, MemoryWatch, tree
+from corpuskit.course.memory_watch import INTERVAL, MemoryWatch, held, tree
 
 HOLD = "import time; b = bytearray(64 << 20); b[::4096] = b'x' * len(b[::4096]); time.sleep(60)"
 
@@ -68,4 +71,26 @@ def test_a_pid_taken_by_another_process_is_never_summed_or_killed() -> None:
         assert _wait(process, 5 * INTERVAL) is None and not watch.exceeded
     finally:
         process.kill()
+        process.wait()
+
+
+def test_pages_shared_after_a_fork_count_once() -> None:
+    """Three children that touch nothing of the 64 MiB their parent holds: the cheap sum counts it four
+    times (over the limit), the proportional sum once (under it), so nothing is killed."""
+    code = HOLD.replace(
+        "time.sleep(60)", "import os\nfor _ in range(3):\n    os.fork() or time.sleep(60)\ntime.sleep(60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        time.sleep(1.5)
+        pids = tree(process.pid)
+        assert len(pids) == 4
+        assert sum(held(pid) for pid in pids) > 4 * (60 << 20)
+        watch = MemoryWatch(process.pid, 150 << 20)
+        assert _wait(process, 5 * INTERVAL) is None and not watch.exceeded
+        watch.stop()
+    finally:
+        for pid in tree(process.pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         process.wait()

@@ -95,6 +95,21 @@ def held(pid: int) -> int:
     return total
 
 
+def held_proportionally(pid: int) -> int:
+    """Bytes the process holds, a page shared with other processes counted in proportion (its share of
+    anonymous and shared-memory pages, ``smaps_rollup``'s ``Pss_Anon`` and ``Pss_Shmem``; 0 once it is
+    gone). Exact where ``held`` counts a page once per process after a fork, but it walks the page
+    tables, so it is read only when ``held``'s sum is over the limit."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    parts = {name: value for name, _, value in (line.partition(":") for line in lines)}
+    if "Pss_Anon" not in parts:  # kernels before 5.9 do not split the share
+        return held(pid)
+    return sum(int(parts[name].split()[0]) * KiB for name in ("Pss_Anon", "Pss_Shmem") if name in parts)
+
+
 class MemoryWatch:
     """A thread summing the memory of ``root``'s process tree; kills the tree past ``limit`` bytes."""
 
@@ -113,6 +128,10 @@ class MemoryWatch:
                 return
             pids = tree(self.root)
             total = sum(held(pid) for pid in pids)
+            # Pages shared after a fork count in every process of the cheap sum: a pool of workers that
+            # touches little would look like many copies of its parent. Past the limit, share them out.
+            if total > self.limit:
+                total = sum(held_proportionally(pid) for pid in pids)
             if total > self.limit:
                 self.exceeded = total
                 for pid in pids:
