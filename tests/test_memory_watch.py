@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpuskit.course.memory_watch import INTERVAL, MemoryWatch, held, tree
+from corpuskit.course.memory_watch import INTERVAL, PIPE_BYTES, MemoryWatch, held, pipes, tree
 
 HOLD = "import time; b = bytearray(64 << 20); b[::4096] = b'x' * len(b[::4096]); time.sleep(60)"
 
@@ -93,4 +93,35 @@ def test_pages_shared_after_a_fork_count_once() -> None:
         for pid in tree(process.pid):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+        process.wait()
+
+
+# Pipes whose buffers no process's resident size shows: 400 pipes, the write ends closed (the data stays),
+# and a FIFO opened at both ends.
+PIPES = """
+import os, tempfile, time
+kept = []
+for _ in range(400):
+    r, w = os.pipe()
+    os.write(w, b"x" * 4096)
+    os.close(w)
+    kept.append(r)
+fifo = os.path.join(tempfile.mkdtemp(), "fifo")
+os.mkfifo(fifo)
+kept.append(os.open(fifo, os.O_RDWR))
+time.sleep(60)
+"""
+
+
+def test_pipes_count_at_a_buffer_each() -> None:
+    process = subprocess.Popen([sys.executable, "-c", PIPES])
+    try:
+        time.sleep(1.0)
+        assert len(pipes([process.pid])) == 401
+        # Under the limit by its resident memory alone, over it with 401 pipe buffers.
+        watch = MemoryWatch(process.pid, held(process.pid) + 200 * PIPE_BYTES)
+        assert _wait(process, 10 * INTERVAL + 5) is not None
+        assert watch.exceeded > 401 * PIPE_BYTES
+    finally:
+        process.kill()
         process.wait()

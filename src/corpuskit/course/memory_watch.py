@@ -8,9 +8,14 @@ shared-memory pages), and kills the whole tree when the sum passes the limit. Th
 the cell as one that hit the memory limit. What the processes touch between two looks is the
 overshoot (about a hundred MiB in the attack tests).
 
+Kernel memory shows in no process's counters. Of it, pipe buffers are what a kernel could fill most of
+(each pipe or FIFO it keeps open holds up to a buffer), so the sum adds ``PIPE_BYTES`` for every pipe and
+FIFO open in the tree. New sockets, whose buffers would hold far more, are refused in the kernel
+(``warm_parent.start_kernel``).
+
 Not counted: pages of files mapped from the host (the page cache's, reclaimable); files in the
 sandbox's tmpfs and ``/dev/shm`` that no process maps, which ``--disk`` and the ``/dev/shm`` size bound
-instead; and kernel memory, such as socket buffers, which no process's counters show.
+instead; and the kernel's own small objects behind each open file (at most 1,024 per process).
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ from pathlib import Path
 
 INTERVAL = 0.2  # seconds between two sums
 KiB = 1024
+# What one pipe is counted as: a new pipe's buffer (16 pages). Past the per-user budget of pipe pages
+# (``/proc/sys/fs/pipe-user-pages-soft``, 64 MiB by default) a new pipe gets 2 pages and may not grow, so
+# this errs high; pipes enlarged to more (``F_SETPIPE_SZ``) fit within that budget.
+PIPE_BYTES = 64 * KiB
 
 
 def _children(pid: int) -> list[int]:
@@ -110,6 +119,24 @@ def held_proportionally(pid: int) -> int:
     return sum(int(parts[name].split()[0]) * KiB for name in ("Pss_Anon", "Pss_Shmem") if name in parts)
 
 
+def pipes(pids: list[int]) -> set[tuple[int, int]]:
+    """The pipes and FIFOs the processes hold open, each once (by device and inode)."""
+    import stat
+
+    found: set[tuple[int, int]] = set()
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                info = os.stat(f"/proc/{pid}/fd/{fd}")
+                if stat.S_ISFIFO(info.st_mode):
+                    found.add((info.st_dev, info.st_ino))
+    return found
+
+
 class MemoryWatch:
     """A thread summing the memory of ``root``'s process tree; kills the tree past ``limit`` bytes."""
 
@@ -127,11 +154,12 @@ class MemoryWatch:
             if not self.root_started or started(self.root) != self.root_started:
                 return
             pids = tree(self.root)
-            total = sum(held(pid) for pid in pids)
+            piped = len(pipes(pids)) * PIPE_BYTES
+            total = piped + sum(held(pid) for pid in pids)
             # Pages shared after a fork count in every process of the cheap sum: a pool of workers that
             # touches little would look like many copies of its parent. Past the limit, share them out.
             if total > self.limit:
-                total = sum(held_proportionally(pid) for pid in pids)
+                total = piped + sum(held_proportionally(pid) for pid in pids)
             if total > self.limit:
                 self.exceeded = total
                 for pid in pids:

@@ -6,7 +6,8 @@ only ``/usr``, ``/etc``, the Python environment, the corpuskit package and the c
 folder, its ``/tmp`` and its sockets, and ``/dev/shm``, one of 64 MiB; new PID, network, IPC,
 UTS and user namespaces; a clean environment; no capabilities; no way to make further user
 namespaces (which would let it mount an unsized tmpfs); the kernels' seccomp filter
-(``warm_parent.seccomp_program``: no keyring, tracing or memfd calls); the modules a lesson hides
+(``warm_parent.seccomp_program``: no keyring, tracing or memfd calls) and, from before the first
+cell runs, no new sockets (``warm_parent.start_kernel``); the modules a lesson hides
 covered by a stub that raises ``ImportError``. Address space, file size and processes are capped
 with rlimits set inside the sandbox; as root, where the cgroup v1 memory and pids controllers are
 writable, each kernel also gets cgroups that cap the memory and processes of all its processes
@@ -61,7 +62,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from corpuskit.course.memory_watch import INTERVAL, MemoryWatch
+from corpuskit.course.memory_watch import INTERVAL, PIPE_BYTES, MemoryWatch
 from corpuskit.course.relay import RelayedKernel
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class Isolation:
             rlimits = (
                 f"address space {limits.memory_mb} MiB per process, and {limits.memory_mb} MiB for all the "
                 f"kernel's processes together as summed by the grader every {INTERVAL:g} s (no cgroup; "
-                f"socket buffers not counted), files {limits.file_mb} MiB"
+                f"pipes at {PIPE_BYTES // 1024} KiB each), files {limits.file_mb} MiB"
             )
         if self.mode == "none":
             return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
@@ -130,7 +131,7 @@ class Isolation:
         return (
             f"bubblewrap ({self.mode}): own root file system (Python environment, corpuskit and the corpus "
             f"read-only, {limits.disk_mb} MiB writable), no network, own PID and user namespaces, {who}, "
-            f"no capabilities; {rlimits}, {limits.processes} processes"
+            f"no capabilities, no new sockets once cells run; {rlimits}, {limits.processes} processes"
         )
 
     def warning(self) -> str | None:
@@ -674,6 +675,11 @@ def kernel_factory(
     from jupyter_client.manager import AsyncKernelManager
 
     sandboxed = isolation.mode != "none"
+    # A sandboxed kernel starts through the warm parent's launcher, which refuses new sockets before
+    # the first cell runs (``warm_parent.start_kernel``).
+    from corpuskit.course import warm_parent
+
+    launcher = str(Path(warm_parent.__file__).resolve())
     if sandboxed:
         hidden = hidden_paths(hidden_modules)
         write_stub(run_dir, hidden_modules)
@@ -698,7 +704,7 @@ def kernel_factory(
             inside = str(INSIDE / "kernel.json")
             bind = ["--ro-bind", self.connection_file, inside]
             cut = prefix.index("--")
-            cmd = [*prefix[:cut], *bind, *prefix[cut:], sandbox_python(), "-m", "ipykernel_launcher", "-f", inside]
+            cmd = [*prefix[:cut], *bind, *prefix[cut:], sandbox_python(), "-P", launcher, "--kernel", inside]
             if not isolation.cgroups:
                 return cmd
             # The launcher joins the kernel's cgroups before it becomes bwrap: every process after it is in.

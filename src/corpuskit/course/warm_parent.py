@@ -23,7 +23,9 @@ Each child, before any student code:
    the kernel cannot take it over; then forks the kernel, which sets its resource limits, clears the
    environment to the sandbox's, closes every file descriptor but the grader's socket, tells the
    grader its pid over that socket (the kernel translates it for the grader), closes it, and starts
-   the IPython kernel on its connection file.
+   the IPython kernel on its connection file (``start_kernel``, which cold kernels run too, as
+   ``warm_parent.py --kernel CONNECTION_FILE``): before the first cell runs, a second filter refuses
+   new sockets on every thread.
 
 Only the standard library is imported before the lesson's modules: whatever the parent imports,
 every child has in memory.
@@ -112,9 +114,18 @@ REFUSED = {  # machine: {name: number}
         "inotify_init1": 26,
     },
 }
-# Open files per process: each socket pair can hold megabytes of kernel memory in its buffers, which
-# no process's resident memory shows; the limit bounds how many a process can fill.
+# Open files per process: each pipe can hold kernel memory in its buffer, which no process's resident
+# memory shows; the limit bounds how many a process can fill.
 OPEN_FILES = 1024
+# Once the kernel runs cells, no new sockets either: the data a process writes into socket pairs of its
+# own is kernel memory that no process's resident size shows (gigabytes of it), and only a memory cgroup
+# counts it, which a grader running as a normal user does not have. IPython's kernel has made every
+# socket it needs (its five channels, its event loops' wake-up pairs) before the first cell runs.
+SOCKET_CALLS = {  # machine: (socket, socketpair, seccomp)
+    "x86_64": (41, 53, 317),
+    "aarch64": (198, 199, 277),
+}
+SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 X32_BIT = 0x40000000
 RET_ALLOW, RET_KILL = 0x7FFF0000, 0x80000000
 EPERM, ENOSYS = 1, 38
@@ -183,17 +194,78 @@ def seccomp_program(machine: str) -> bytes:
     )
 
 
-def _seccomp() -> None:
-    program = seccomp_program(os.uname().machine)
+def socket_program(machine: str) -> bytes:
+    """A second filter, installed before the first cell runs: ``socket`` and ``socketpair`` fail with EPERM."""
+    arch = SYSCALLS[machine][0]
+    socket_call, socketpair_call, _ = SOCKET_CALLS[machine]
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    code = [
+        (ld, 0, 0, 4),  # architecture
+        (jeq, 1, 0, arch),
+        (ret, 0, 0, RET_KILL),
+        (ld, 0, 0, 0),  # system call number
+        (jeq, 2, 0, socket_call),  # to "eperm"
+        (jeq, 1, 0, socketpair_call),  # to "eperm"
+        (ret, 0, 0, RET_ALLOW),
+        (ret, 0, 0, 0x00050000 | EPERM),  # "eperm"
+    ]
+    return b"".join(struct.pack("HBBI", *instruction) for instruction in code)
+
+
+def _filter(program: bytes) -> tuple[Any, Any]:
+    """A ``struct sock_fprog`` for ``program``, and the buffer it points to (keep both alive)."""
     buffer = ctypes.create_string_buffer(program)
     fprog = struct.pack("HxxxxxxP", len(program) // 8, ctypes.addressof(buffer))
-    holder = ctypes.create_string_buffer(fprog)
+    return ctypes.create_string_buffer(fprog), buffer
+
+
+def _seccomp() -> None:
+    holder, _buffer = _filter(seccomp_program(os.uname().machine))
     _check(
         _libc.prctl(
             PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.c_ulong(ctypes.addressof(holder)), 0, 0
         ),
         "seccomp",
     )
+
+
+def refuse_new_sockets() -> None:
+    """Install ``socket_program`` on every thread of this process (the kernel already has threads)."""
+    machine = os.uname().machine
+    holder, _buffer = _filter(socket_program(machine))
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    result = _libc.syscall(
+        ctypes.c_long(SOCKET_CALLS[machine][2]),
+        ctypes.c_ulong(SECCOMP_SET_MODE_FILTER),
+        ctypes.c_ulong(SECCOMP_FILTER_FLAG_TSYNC),
+        ctypes.c_void_p(ctypes.addressof(holder)),
+    )
+    # With TSYNC a positive result names a thread that could not take the filter.
+    if result != 0:
+        raise OSError(ctypes.get_errno(), f"seccomp: thread {result} not synchronised")
+
+
+def start_kernel(connection_file: str) -> None:
+    """IPython's kernel on its connection file; new sockets are refused from before the first cell runs.
+
+    The refusal comes in IPython's ``pre_execute`` event, which fires before any code of an execute
+    request (and no other request runs the student's code). A kernel that cannot install it ends.
+    """
+    from ipykernel.kernelapp import IPKernelApp
+
+    app: Any = IPKernelApp.instance()
+    app.initialize(["-f", connection_file])
+    events = app.shell.events
+
+    def before_first_cell() -> None:
+        events.unregister("pre_execute", before_first_cell)
+        try:
+            refuse_new_sockets()
+        except BaseException:
+            os._exit(71)
+
+    events.register("pre_execute", before_first_cell)
+    app.start()
 
 
 def _drop_capabilities() -> None:
@@ -257,9 +329,7 @@ def _kernel(request: dict[str, Any], channel: socket.socket) -> None:
     channel.close()
     sys.path[:] = [request["cwd"], *[p for p in sys.path if p]]
     sys.argv = ["ipykernel_launcher", "-f", f"{request['inside']}/kernel.json"]
-    from ipykernel.kernelapp import IPKernelApp
-
-    IPKernelApp.launch_instance(argv=sys.argv[1:])
+    start_kernel(sys.argv[2])
     os._exit(0)
 
 
@@ -310,6 +380,9 @@ def _child(request: dict[str, Any], channel: socket.socket) -> None:
 
 
 def main(argv: list[str]) -> None:
+    if argv[0] == "--kernel":  # a cold kernel: ``warm_parent.py --kernel CONNECTION_FILE``
+        start_kernel(argv[1])
+        return
     channel = socket.socket(fileno=int(argv[0]))
     _prctl(PR_SET_DUMPABLE, 0)
     for name in argv[1:]:
