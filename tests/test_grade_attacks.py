@@ -338,7 +338,7 @@ def test_memory_is_capped_for_the_kernel_s_processes_together(tmp_path: Path, mo
         assert "for all the kernel's processes together (cgroup)" in report.isolation
     else:
         assert (
-            "processes together as summed by the grader every 0.2 s (no cgroup; pipes at 64 KiB each)"
+            "processes together as summed by the grader every 0.2 s (no cgroup; 64 KiB for each open-file slot)"
             in report.isolation
         )
     # The children did not all survive (a child killed by the cgroup, or the kernel by the grader's
@@ -599,6 +599,43 @@ if made or os.waitstatus_to_exitcode(status) != 0:
             except BlockingIOError:
                 pass
 """
+
+
+# Kernel memory in pipes: twelve children keep 450 pipes each (900 of their 1,024 open files), 24 MiB of
+# buffers in all, but each pipe could hold 64 KiB: about 340 MiB that no process's resident size shows.
+PIPE_HOARD = """
+import os, time
+children = []
+for _ in range(12):
+    pid = os.fork()
+    if pid == 0:
+        kept = [os.pipe() for _ in range(450)]
+        for _, end in kept:
+            os.write(end, b"x")
+        time.sleep(20)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_without_a_cgroup_the_grader_s_sum_counts_a_pipe_buffer_for_each_open_file(
+    tmp_path: Path, warm: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits = dataclasses.replace(LIMITS, memory_mb=512, cell_timeout=30)
+    path = with_cell(tmp_path, "pipes", PIPE_HOARD)
+    with monkeypatch.context() as patched:
+        for module in ("corpuskit.course.grade", "corpuskit.course.sandbox"):
+            no_cgroups = dataclasses.replace(probe(), cgroups=False)
+            patched.setattr(importlib.import_module(module), "probe", lambda isolation=no_cgroups: isolation)
+        report = grade(
+            path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm
+        )
+    assert "summed by the grader" in report.isolation
+    assert [e.kind for e in report.events] == ["memory-limit", "kernel-replaced"], report.summary()
+    assert report.score == 8, report.summary()
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])

@@ -8,10 +8,11 @@ shared-memory pages), and kills the whole tree when the sum passes the limit. Th
 the cell as one that hit the memory limit. What the processes touch between two looks is the
 overshoot (about a hundred MiB in the attack tests).
 
-Kernel memory shows in no process's counters. Of it, pipe buffers are what a kernel could fill most of
-(each pipe or FIFO it keeps open holds up to a buffer), so the sum adds ``PIPE_BYTES`` for every pipe and
-FIFO open in the tree. New sockets, whose buffers would hold far more, are refused in the kernel
-(``warm_parent.start_kernel``).
+Kernel memory shows in no process's counters. Of it, pipe buffers are what a kernel could fill most
+of, and a pipe needs an open file to live, so the sum adds ``PIPE_BYTES`` for every slot of each
+process's table of open files (``FDSize`` in ``/proc/PID/status``, which any process may read, where
+the list of its files may be hidden). New sockets, whose buffers would hold far more, are refused in
+the kernel (``warm_parent.start_kernel``).
 
 Not counted: pages of files mapped from the host (the page cache's, reclaimable); files in the
 sandbox's tmpfs and ``/dev/shm`` that no process maps, which ``--disk`` and the ``/dev/shm`` size bound
@@ -28,9 +29,10 @@ from pathlib import Path
 
 INTERVAL = 0.2  # seconds between two sums
 KiB = 1024
-# What one pipe is counted as: a new pipe's buffer (16 pages). Past the per-user budget of pipe pages
-# (``/proc/sys/fs/pipe-user-pages-soft``, 64 MiB by default) a new pipe gets 2 pages and may not grow, so
-# this errs high; pipes enlarged to more (``F_SETPIPE_SZ``) fit within that budget.
+# What each open-file slot is counted as: a new pipe's buffer (16 pages). Past the per-user budget of
+# pipe pages (``/proc/sys/fs/pipe-user-pages-soft``, 64 MiB by default) a new pipe gets 2 pages and may
+# not grow, so this errs high; pipes enlarged to more (``F_SETPIPE_SZ``) fit within that budget. An
+# ordinary kernel process has 64 to 256 slots (4 to 16 MiB).
 PIPE_BYTES = 64 * KiB
 
 
@@ -119,22 +121,15 @@ def held_proportionally(pid: int) -> int:
     return sum(int(parts[name].split()[0]) * KiB for name in ("Pss_Anon", "Pss_Shmem") if name in parts)
 
 
-def pipes(pids: list[int]) -> set[tuple[int, int]]:
-    """The pipes and FIFOs the processes hold open, each once (by device and inode)."""
-    import stat
-
-    found: set[tuple[int, int]] = set()
-    for pid in pids:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            with contextlib.suppress(OSError):
-                info = os.stat(f"/proc/{pid}/fd/{fd}")
-                if stat.S_ISFIFO(info.st_mode):
-                    found.add((info.st_dev, info.st_ino))
-    return found
+def open_file_slots(pid: int) -> int:
+    """The size of the process's table of open files (0 once it is gone): at most 1,024 in a kernel."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("FDSize:"):
+                return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 class MemoryWatch:
@@ -154,7 +149,7 @@ class MemoryWatch:
             if not self.root_started or started(self.root) != self.root_started:
                 return
             pids = tree(self.root)
-            piped = len(pipes(pids)) * PIPE_BYTES
+            piped = PIPE_BYTES * sum(open_file_slots(pid) for pid in pids)
             total = piped + sum(held(pid) for pid in pids)
             # Pages shared after a fork count in every process of the cheap sum: a pool of workers that
             # touches little would look like many copies of its parent. Past the limit, share them out.

@@ -123,7 +123,7 @@ class Isolation:
             rlimits = (
                 f"address space {limits.memory_mb} MiB per process, and {limits.memory_mb} MiB for all the "
                 f"kernel's processes together as summed by the grader every {INTERVAL:g} s (no cgroup; "
-                f"pipes at {PIPE_BYTES // 1024} KiB each), files {limits.file_mb} MiB"
+                f"{PIPE_BYTES // 1024} KiB for each open-file slot), files {limits.file_mb} MiB"
             )
         if self.mode == "none":
             return f"none: NOT ISOLATED, the kernel ran as the grader's user with network and file access; {rlimits}"
