@@ -391,9 +391,9 @@ def every_report(report: Report) -> str:
 
 # The kernel inherits the grader's session keyring (and the user keyring linked into it): it tries to
 # read every keyring it can name, to find a key by name, and to leave keys behind; then to trace the
-# first process of its PID namespace, to hold memory in a memfd, a message queue or an io_uring, and to
-# open more files than the limit allows (each socket pair can hold megabytes of kernel buffers). It
-# raises whatever it got.
+# first process of its PID namespace, to hold memory in a memfd, a message queue, a semaphore set, an
+# io_uring or pages spliced into a pipe, and to open more files than the limit allows. It raises
+# whatever it got.
 KEYRING = """
 import ctypes, os, resource
 nr = {NUMBERS}
@@ -418,6 +418,14 @@ got["mq_open"] = libc.syscall(nr["mq_open"], b"stash", long(0o102), long(0o600),
 got["io_uring_setup"] = libc.syscall(nr["io_uring_setup"], long(8), ctypes.create_string_buffer(120))
 got["kcmp"] = libc.syscall(nr["kcmp"], long(1), long(os.getpid()), long(0), long(0), long(0))
 got["inotify_init1"] = libc.syscall(nr["inotify_init1"], long(0))  # a per-user budget, shared as a normal user
+# Calls that fail on these arguments anyway must fail with EPERM: a semaphore set, and pages held by a pipe.
+def refused(result):
+    return -1 if result == -1 and ctypes.get_errno() == 1 else (result, ctypes.get_errno())
+r, w = os.pipe()
+got["semget"] = refused(libc.syscall(nr["semget"], long(0), long(1), long(0o1600)))
+got["vmsplice"] = refused(libc.syscall(nr["vmsplice"], long(w), None, long(0), long(0)))
+got["splice"] = refused(libc.syscall(nr["splice"], long(r), None, long(w), None, long(1), long(0)))
+got["tee"] = refused(libc.syscall(nr["tee"], long(r), long(w), long(1), long(0)))
 for limit in resource.getrlimit(resource.RLIMIT_NOFILE):
     got["open files", limit] = -1 if limit <= 1024 else limit
 for keys in ("/proc/keys", "/proc/key-users"):
@@ -634,6 +642,35 @@ def test_without_a_cgroup_the_grader_s_sum_counts_a_pipe_buffer_for_each_open_fi
             path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm
         )
     assert "summed by the grader" in report.isolation
+    assert [e.kind for e in report.events] == ["memory-limit", "kernel-replaced"], report.summary()
+    assert report.score == 8, report.summary()
+
+
+# Kernel memory in inodes: empty files, which take none of the tmpfs's size, as fast as the kernel can
+# make them (hundreds of thousands a second, each about 900 bytes of kernel memory), and extended
+# attributes on them.
+EMPTY_FILES = """
+import os
+for n in range(3_000_000):
+    with open(f"/tmp/{n}", "w") as handle:
+        if n % 100 == 0:
+            os.setxattr(handle.fileno(), "user.x", b"x" * 60_000)
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_without_a_cgroup_the_grader_s_sum_counts_the_sandbox_s_inodes(
+    tmp_path: Path, warm: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits = dataclasses.replace(LIMITS, memory_mb=512, cell_timeout=60)
+    path = with_cell(tmp_path, "empty-files", EMPTY_FILES)
+    with monkeypatch.context() as patched:
+        for module in ("corpuskit.course.grade", "corpuskit.course.sandbox"):
+            no_cgroups = dataclasses.replace(probe(), cgroups=False)
+            patched.setattr(importlib.import_module(module), "probe", lambda isolation=no_cgroups: isolation)
+        report = grade(
+            path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm
+        )
     assert [e.kind for e in report.events] == ["memory-limit", "kernel-replaced"], report.summary()
     assert report.score == 8, report.summary()
 

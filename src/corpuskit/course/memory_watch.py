@@ -12,7 +12,11 @@ Kernel memory shows in no process's counters. Of it, pipe buffers are what a ker
 of, and a pipe needs an open file to live, so the sum adds ``PIPE_BYTES`` for every slot of each
 process's table of open files (``FDSize`` in ``/proc/PID/status``, which any process may read, where
 the list of its files may be hidden). New sockets, whose buffers would hold far more, are refused in
-the kernel (``warm_parent.start_kernel``).
+the kernel (``warm_parent.start_kernel``). Files in the sandbox's tmpfs folders hold their data within
+the folder's size, but each file, empty or not, and each extended attribute also costs kernel memory that
+no size counts (a kernel can make hundreds of thousands of empty files a second): the sum adds
+``INODE_BYTES`` for each inode a folder's file system reports used (``statvfs``, through
+``/proc/PID/root``; a tmpfs counts extended attributes there too).
 
 Not counted: pages of files mapped from the host (the page cache's, reclaimable); files in the
 sandbox's tmpfs and ``/dev/shm`` that no process maps, which ``--disk`` and the ``/dev/shm`` size bound
@@ -34,6 +38,10 @@ KiB = 1024
 # not grow, so this errs high; pipes enlarged to more (``F_SETPIPE_SZ``) fit within that budget. An
 # ordinary kernel process has 64 to 256 slots (4 to 16 MiB).
 PIPE_BYTES = 64 * KiB
+# What each used inode of a sandbox tmpfs is counted as: an inode and its name in the kernel's caches
+# (under 1 KiB for an empty file), or 1 KiB of extended attributes (tmpfs counts them in units of 1 KiB
+# of inodes).
+INODE_BYTES = 1 * KiB
 
 
 def _children(pid: int) -> list[int]:
@@ -132,11 +140,27 @@ def open_file_slots(pid: int) -> int:
     return 0
 
 
-class MemoryWatch:
-    """A thread summing the memory of ``root``'s process tree; kills the tree past ``limit`` bytes."""
+def inodes(pids: list[int], folders: tuple[str, ...], host: set[int]) -> int:
+    """Inodes in use on the file systems at ``folders`` as the processes see them, each file system once;
+    those whose id is in ``host`` (the grader's own, seen through a process outside the sandbox) are left out."""
+    used: dict[int, int] = {}
+    for pid in pids:
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                info = os.statvfs(f"/proc/{pid}/root{folder}")
+                if info.f_fsid not in host:
+                    used[info.f_fsid] = info.f_files - info.f_ffree
+    return sum(used.values())
 
-    def __init__(self, root: int, limit: int) -> None:
-        self.root, self.limit = root, limit
+
+class MemoryWatch:
+    """A thread summing the memory of ``root``'s process tree; kills the tree past ``limit`` bytes.
+
+    ``folders`` are the sandbox's tmpfs folders, as paths inside it, whose inodes count too."""
+
+    def __init__(self, root: int, limit: int, folders: tuple[str, ...] = ()) -> None:
+        self.root, self.limit, self.folders = root, limit, folders
+        self.host = {os.statvfs(folder).f_fsid for folder in folders if os.path.exists(folder)}
         self.root_started = started(root)
         self.exceeded = 0  # the sum that passed the limit, in bytes (0: never)
         self._stop = threading.Event()
@@ -149,12 +173,13 @@ class MemoryWatch:
             if not self.root_started or started(self.root) != self.root_started:
                 return
             pids = tree(self.root)
-            piped = PIPE_BYTES * sum(open_file_slots(pid) for pid in pids)
-            total = piped + sum(held(pid) for pid in pids)
+            unseen = PIPE_BYTES * sum(open_file_slots(pid) for pid in pids)
+            unseen += INODE_BYTES * inodes(pids, self.folders, self.host)
+            total = unseen + sum(held(pid) for pid in pids)
             # Pages shared after a fork count in every process of the cheap sum: a pool of workers that
             # touches little would look like many copies of its parent. Past the limit, share them out.
             if total > self.limit:
-                total = piped + sum(held_proportionally(pid) for pid in pids)
+                total = unseen + sum(held_proportionally(pid) for pid in pids)
             if total > self.limit:
                 self.exceeded = total
                 for pid in pids:

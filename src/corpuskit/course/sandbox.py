@@ -657,7 +657,7 @@ def watch_memory(root: int, isolation: Isolation, limits: Limits) -> MemoryWatch
     (``corpuskit.course.memory_watch``) from ``root``, the sandbox's outermost process."""
     if isolation.mode == "none" or isolation.cgroups:
         return None
-    return MemoryWatch(root, limits.memory_mb * MiB)
+    return MemoryWatch(root, limits.memory_mb * MiB, folders=(str(INSIDE), "/dev/shm"))
 
 
 KernelFactory = Callable[[], "AsyncKernelManager"]

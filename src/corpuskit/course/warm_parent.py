@@ -70,7 +70,10 @@ SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
 # inherits the grader's session keyring, with the instructor's keys linked into it. Tracing and
 # reading other processes' memory, performance counters, BPF and userfaultfd. Memory that no limit
 # counts: memfd and SysV shared memory pages are shmem, outside RLIMIT_AS and the sized tmpfs, and
-# SysV and POSIX message queues and io_uring's rings are kernel memory. kcmp compares other
+# SysV and POSIX message queues, SysV semaphore sets and io_uring's rings are kernel memory, and
+# pages spliced into a pipe stay held by it after the process lets them go (a huge page for a byte, with
+# vmsplice; the page cache's pages, with splice and tee), all outside what any process's resident size
+# shows. kcmp compares other
 # processes' open files. inotify instances are counted per user: as a normal user, a kernel taking
 # them all would leave none to the instructor's own programs.
 REFUSED = {  # machine: {name: number}
@@ -88,7 +91,11 @@ REFUSED = {  # machine: {name: number}
         "memfd_secret": 447,
         "shmget": 29,
         "msgget": 68,
+        "semget": 64,
         "mq_open": 240,
+        "vmsplice": 278,
+        "splice": 275,
+        "tee": 276,
         "io_uring_setup": 425,
         "kcmp": 312,
         "inotify_init": 253,
@@ -108,7 +115,11 @@ REFUSED = {  # machine: {name: number}
         "memfd_secret": 447,
         "shmget": 194,
         "msgget": 186,
+        "semget": 190,
         "mq_open": 180,
+        "vmsplice": 75,
+        "splice": 76,
+        "tee": 77,
         "io_uring_setup": 425,
         "kcmp": 272,
         "inotify_init1": 26,
