@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import answers
-from corpuskit.course.sandbox import KernelFactory, Limits, oom_killed
+from corpuskit.course.sandbox import KernelFactory, Limits
 from corpuskit.errors import GradingError
 
 if TYPE_CHECKING:
@@ -282,19 +282,8 @@ class Kernel:
         except CellTimeoutError:
             return Outcome("timeout", f"still running after {timeout:g} s; stopped")
         except DeadKernelError:
-            watch = getattr(self.client.km, "memory_watch", None)  # the grader's sum (``memory_watch``)
-            if watch is not None and watch.exceeded:
-                held = f"{watch.exceeded // 2**20} MiB, over the {self.limits.memory_mb} MiB limit"
-                return Outcome("memory-limit", f"MemoryError: the kernel's processes together held {held}")
-            if oom_killed(getattr(self.client.km, "cgroups", ())):
-                return Outcome(
-                    "memory-limit",
-                    f"MemoryError: the kernel's processes together passed the {self.limits.memory_mb} MiB limit",
-                )
-            relay = getattr(self.client.km, "relay", None)
-            if relay is not None and relay.overflowed():
-                return Outcome("dead", "the kernel sent more than the grader reads; the kernel was stopped")
-            return Outcome("dead", "the kernel died (a crash, os._exit, or out of memory)")
+            kind, message = self.client.km.ending()  # every manager is a ``sandbox.SandboxedKernel``
+            return Outcome(kind, message)
         except Exception as err:  # a garbage or forged message; the kernel's word is never trusted
             return Outcome("broken", f"the kernel sent messages the grader could not read ({type(err).__name__})")
         if _disconnected(self.monitors):

@@ -660,6 +660,42 @@ def watch_memory(root: int, isolation: Isolation, limits: Limits) -> MemoryWatch
     return MemoryWatch(root, limits.memory_mb * MiB, folders=(str(INSIDE), "/dev/shm"))
 
 
+class SandboxedKernel(RelayedKernel):
+    """Mixed into a kernel manager (before ``AsyncKernelManager``) for a kernel the grader starts,
+    sandboxed or not: what the grader holds for it (the relay, pinned sockets, cgroups, the memory sum),
+    given back in one place, its client's socket caps, and why the kernel ended when it died."""
+
+    inside_ip = ""  # where the kernel makes its sockets, as the sandbox sees it
+    cgroups: tuple[Path, ...] = ()
+    memory_watch: MemoryWatch | None = None
+    limits = Limits()
+
+    def release(self) -> None:
+        self.stop_relay()
+        release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
+        self.cgroups, self.pinned = (), ()
+        if self.memory_watch is not None:
+            self.memory_watch.stop()
+
+    def client(self, **kwargs: Any) -> Any:
+        kc = super().client(**kwargs)
+        cap_sockets(kc.context, self.limits)
+        return kc
+
+    def ending(self) -> tuple[str, str]:
+        """Why the kernel died, as an event's kind and message: the grader's memory sum, the memory
+        cgroup, or a message too large for the relay stopped it, or it died by itself."""
+        limit = self.limits.memory_mb
+        if self.memory_watch is not None and self.memory_watch.exceeded:
+            held = f"{self.memory_watch.exceeded // 2**20} MiB, over the {limit} MiB limit"
+            return "memory-limit", f"MemoryError: the kernel's processes together held {held}"
+        if oom_killed(self.cgroups):
+            return "memory-limit", f"MemoryError: the kernel's processes together passed the {limit} MiB limit"
+        if self.relay is not None and self.relay.overflowed():
+            return "dead", "the kernel sent more than the grader reads; the kernel was stopped"
+        return "dead", "the kernel died (a crash, os._exit, or out of memory)"
+
+
 KernelFactory = Callable[[], "AsyncKernelManager"]
 
 
@@ -687,13 +723,9 @@ def kernel_factory(
     else:
         prefix = _prlimit(limits, nproc=False) if shutil.which("prlimit") else []
 
-    class SandboxedKernelManager(RelayedKernel, AsyncKernelManager):
-        inside_ip = ""
-        pinned: tuple[int, ...] = ()  # the descriptors of the kernel's sockets (``pin_sockets``)
-        cgroups: tuple[Path, ...] = ()
+    class SandboxedKernelManager(SandboxedKernel, AsyncKernelManager):
         relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
         relayed = sandboxed
-        memory_watch: MemoryWatch | None = None
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             super().format_kernel_cmd(extra_arguments)  # fills in the connection file
@@ -739,16 +771,7 @@ def kernel_factory(
             if not sandboxed:
                 super().cleanup_ipc_files()
                 return
-            self.stop_relay()
-            release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
-            self.cgroups, self.pinned = (), ()
-            if self.memory_watch is not None:
-                self.memory_watch.stop()
-
-        def client(self, **kwargs: Any) -> Any:
-            kc = super().client(**kwargs)
-            cap_sockets(kc.context, limits)
-            return kc
+            self.release()
 
     counter = iter(range(1_000_000))
 
@@ -761,7 +784,7 @@ def kernel_factory(
             ip=ip,
             connection_file=str(run_dir / f"kernel-{n}.json"),
         )
-        km.inside_ip = ip
+        km.inside_ip, km.limits = ip, limits
         cap_sockets(km.context, limits)
         if sandboxed and km.kernel_spec is not None:
             km.kernel_spec.interrupt_mode = "message"

@@ -37,21 +37,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import warm_parent
-from corpuskit.course.memory_watch import MemoryWatch, parent_of
-from corpuskit.course.relay import RelayedKernel
+from corpuskit.course.memory_watch import parent_of
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
     Isolation,
     KernelFactory,
     Limits,
+    SandboxedKernel,
     cap_sockets,
     hidden_paths,
     launch_environment,
     make_cgroups,
     pin_sockets,
     python_paths,
-    release_kernel,
     sandbox_argv,
     sandbox_python,
     watch_memory,
@@ -400,12 +399,8 @@ def warm_factory(
     before it runs any cell. Once the parent has failed, ``cold`` ones."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class ForkedKernelManager(RelayedKernel, AsyncKernelManager):
-        inside_ip = ""
-        pinned: tuple[int, ...] = ()
-        cgroups: tuple[Path, ...] = ()
+    class ForkedKernelManager(SandboxedKernel, AsyncKernelManager):
         relay_message_bytes, relay_timeout = limits.message_bytes, limits.startup_timeout
-        memory_watch: MemoryWatch | None = None
 
         async def _launch(self, kernel_cmd: list[str], **kw: Any) -> None:
             connection = json.loads(Path(self.connection_file).read_text(encoding="utf-8"))
@@ -444,16 +439,7 @@ def warm_factory(
 
         def cleanup_ipc_files(self) -> None:
             # Only the grader's own links are removed (the kernel's files go with its tmpfs).
-            self.stop_relay()
-            release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
-            self.cgroups, self.pinned = (), ()
-            if self.memory_watch is not None:
-                self.memory_watch.stop()
-
-        def client(self, **kwargs: Any) -> Any:
-            kc = super().client(**kwargs)
-            cap_sockets(kc.context, limits)
-            return kc
+            self.release()
 
     counter = iter(range(1_000_000))
 
@@ -465,7 +451,7 @@ def warm_factory(
         km = ForkedKernelManager(
             kernel_name="python3", transport="ipc", ip=ip, connection_file=str(run_dir / f"kernel-{n}.json")
         )
-        km.inside_ip = ip
+        km.inside_ip, km.limits = ip, limits
         cap_sockets(km.context, limits)
         if km.kernel_spec is not None:
             km.kernel_spec.interrupt_mode = "message"
