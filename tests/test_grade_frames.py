@@ -66,12 +66,16 @@ relays = {}  # pid -> peak resident memory (VmHWM), sampled while it runs
 
 def sample():
     while True:
-        for pid in os.listdir("/proc"):
+        # This grader's relays only (its children, by whichever of its threads started them).
+        children = []
+        for task in os.listdir("/proc/self/task"):
             try:
-                # This grader's relays only (its children), not those of other graders on the machine.
-                with open(f"/proc/{pid}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) != os.getpid():
-                        continue
+                with open(f"/proc/self/task/{task}/children") as f:
+                    children += f.read().split()
+            except OSError:
+                continue
+        for pid in children:
+            try:
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
                     if not any(arg.endswith(b"/relay.py") for arg in f.read().split(b"\\0")):
                         continue
