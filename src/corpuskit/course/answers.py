@@ -84,16 +84,17 @@ _VALUE_BODY = """\
             _why = type(_err).__name__ + ": " + str(_err)[:300]
             _out = {{"status": "unserialisable", "type": _kind, "error": _why}}"""
 
-_CALL_BODY = """\
-    _fn = _ns.get({name})
-    if not callable(_fn):
-        _out = {{"status": "missing"}}
-    else:
-        _results = []
+# Kernel code that tags each text with ``_tag`` and keeps the spans it returns (spaCy spans taken as
+# ``(start, end, label)`` triples); a text whose tagging raises reports the error, and ``_failed``, when
+# set, is every text's error. The call and train bodies below define ``_tag`` and ``_failed``.
+_TAG_EACH = """\
         for _text in _json.loads({texts}):
+            if _failed:
+                _results.append({{"ok": False, "error": _failed}})
+                continue
             try:
                 _items = []
-                for _item in _fn(_text):
+                for _item in _tag(_text):
                     if hasattr(_item, "start_char") and hasattr(_item, "label_"):
                         _item = (_item.start_char, _item.end_char, _item.label_)
                     _items.append(list(_item))
@@ -103,6 +104,17 @@ _CALL_BODY = """\
             except BaseException as _err:  # noqa: a SystemExit or a class of the student's own too
                 _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
         _out = {{"status": "ok", "results": _results}}"""
+
+_CALL_BODY = (
+    """\
+    _fn = _ns.get({name})
+    if not callable(_fn):
+        _out = {{"status": "missing"}}
+    else:
+        _results, _failed, _tag = [], None, _fn
+"""
+    + _TAG_EACH
+)
 
 
 # Kernel code for a ``calls`` question: ``name(*args)`` for each grader-made argument list. Lists
@@ -134,7 +146,8 @@ _APPLY_BODY = """\
 # Kernel code for a question that trains: ``name(train)`` once, then what it returns (a spaCy
 # pipeline, or any function of a text) tags each held-out text. The training documents are
 # plain data, ``[text, [[start, end, label], ...]]`` pairs the students can see anyway.
-_TRAIN_BODY = """\
+_TRAIN_BODY = (
+    """\
     _fn = _ns.get({name})
     if not callable(_fn):
         _out = {{"status": "missing"}}
@@ -144,21 +157,12 @@ _TRAIN_BODY = """\
             _tagger, _failed = _fn(_json.loads({train})), None
         except Exception as _err:  # noqa
             _tagger, _failed = None, type(_err).__name__ + ": " + str(_err)[:300]
-        for _text in _json.loads({texts}):
-            if _failed:  # training raised: every text reports that error
-                _results.append({{"ok": False, "error": _failed}})
-                continue
-            try:
-                _found = _tagger(_text)
-                _items = []
-                for _item in getattr(_found, "ents", _found):
-                    if hasattr(_item, "start_char") and hasattr(_item, "label_"):
-                        _item = (_item.start_char, _item.end_char, _item.label_)
-                    _items.append(list(_item))
-                _results.append({{"ok": True, "value": _json.loads(_json.dumps(_items, allow_nan=False))}})
-            except Exception as _err:  # noqa
-                _results.append({{"ok": False, "error": type(_err).__name__ + ": " + str(_err)[:300]}})
-        _out = {{"status": "ok", "results": _results}}"""
+        def _tag(_text):
+            _found = _tagger(_text)
+            return getattr(_found, "ents", _found)
+"""
+    + _TAG_EACH
+)
 
 
 def train_snippet(name: str, token: str, train: Any, texts: Iterable[str]) -> str:
