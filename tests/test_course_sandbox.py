@@ -225,7 +225,12 @@ def test_attack_table_as_a_normal_user() -> None:
         shutil.copytree(REPO / "tests", Path(copy) / "tests", ignore=shutil.ignore_patterns("__pycache__"))
         for path in Path(copy).rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
-        tests = ["tests/test_grade_attacks.py", "tests/test_grade_frames.py", "tests/test_course_sandbox.py"]
+        tests = [
+            "tests/test_grade_attacks.py",
+            "tests/test_grade_frames.py",
+            "tests/test_course_sandbox.py",
+            "tests/test_memory_watch.py",
+        ]
         done = subprocess.run([*command, *tests], cwd=copy, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout, done.stdout[-2000:]

@@ -609,6 +609,69 @@ if made or os.waitstatus_to_exitcode(status) != 0:
 """
 
 
+# A process above the kernel in its sandbox that the kernel could rewrite through /proc/PID/mem would run
+# the kernel's code outside its later limits (the socket filter, the rlimits): the cell spoils Q1 if there
+# is one. Then the kernel and a child of its own stop their death signals and the child ignores the rest.
+ANCESTORS_AND_DAEMON = """
+import ctypes, os, signal, time
+writable = []
+pid = os.getppid()
+while pid > 0:
+    try:
+        open(f"/proc/{pid}/mem", "r+b").close()
+        writable.append(pid)
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            pid = int(f.read().rsplit(")", 1)[1].split()[1])
+    except OSError:  # a warm kernel's /proc is empty
+        break
+if writable:
+    answer_int = 0
+libc = ctypes.CDLL(None)
+libc.prctl(1, 0, 0, 0, 0)  # PR_SET_PDEATHSIG: none
+if os.fork() == 0:
+    os.setsid()
+    libc.prctl(1, 0, 0, 0, 0)
+    libc.prctl(15, b"{NAME}", 0, 0, 0)  # PR_SET_NAME
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(number, signal.SIG_IGN)
+    time.sleep(60)
+    os._exit(0)
+"""
+
+
+def _running(name: str) -> list[int]:
+    """Processes on this machine called ``name`` that have not ended."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            comm, rest = stat.read_text().split(") ", 1)
+        except (OSError, ValueError):
+            continue
+        if comm.split(" (", 1)[1] == name and rest[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_nothing_above_the_kernel_is_its_to_rewrite_and_nothing_of_it_outlives_grading(
+    tmp_path: Path, warm: bool
+) -> None:
+    import secrets
+
+    name = f"cko-{secrets.token_hex(4)}"
+    path = with_cell(tmp_path, "outlive", ANCESTORS_AND_DAEMON.replace("{NAME}", name), last=True)
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=LIMITS, release_dir=ATTACKS / "release", warm=warm)
+    assert not report.events, report.summary()
+    assert report.score == 8, report.summary()
+    deadline = time.monotonic() + 5
+    while _running(name) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(name)
+
+
 # Kernel memory in pipes: twelve children keep 450 pipes each (900 of their 1,024 open files), 24 MiB of
 # buffers in all, but each pipe could hold 64 KiB: about 340 MiB that no process's resident size shows.
 PIPE_HOARD = """

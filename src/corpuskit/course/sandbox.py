@@ -51,6 +51,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import site
 import subprocess
 import sys
@@ -62,7 +63,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from corpuskit.course.memory_watch import INTERVAL, PIPE_BYTES, MemoryWatch
+from corpuskit.course.memory_watch import INTERVAL, PIPE_BYTES, MemoryWatch, started
 from corpuskit.course.relay import RelayedKernel
 
 if TYPE_CHECKING:
@@ -258,10 +259,14 @@ def sandbox_argv(
     children make their own sandbox and refuse further user namespaces themselves.
     """
     no_userns = () if nested_userns else ("--disable-userns",)
+    # As a normal user bwrap's own first process in the sandbox would run as the kernel's uid, with the
+    # kernel's filter only, where the kernel could rewrite it (``/proc/1/mem``) into a process without
+    # the kernel's later limits: the program is the first process itself. (As root it is root's.)
+    first = ("--as-pid-1",) if mode == "user" and not nested_userns else ()
     argv = [
         "bwrap",
         *("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"),
-        *(("--unshare-user", *no_userns) if mode == "user" else ()),
+        *(("--unshare-user", *no_userns, *first) if mode == "user" else ()),
         *("--die-with-parent", "--new-session", "--hostname", "sandbox"),
         *_layout(limits.disk_mb, tmp_link=not any(f.is_relative_to("/tmp") for f in readable)),
     ]
@@ -612,8 +617,6 @@ def oom_killed(folders: Sequence[Path]) -> bool:
 
 def remove_cgroups(folders: Sequence[Path]) -> None:
     """Kill what is left in a kernel's cgroups and remove them."""
-    import signal
-
     for folder in folders:
         for _ in range(50):
             try:
@@ -669,8 +672,15 @@ class SandboxedKernel(RelayedKernel):
     cgroups: tuple[Path, ...] = ()
     memory_watch: MemoryWatch | None = None
     limits = Limits()
+    first_process: tuple[int, str] = (0, "")  # the sandbox PID namespace's first process, and its start
 
     def release(self) -> None:
+        # Killing the first process of the kernel's PID namespace ends every process in it, including
+        # one that stopped its death signal from reaching it when the sandbox's outer process died.
+        pid, start = self.first_process
+        if pid and started(pid) == start:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         self.stop_relay()
         release_kernel(self.cgroups, self.pinned, self.ip, self.inside_ip)
         self.cgroups, self.pinned = (), ()
@@ -759,6 +769,7 @@ def kernel_factory(
             pid = await asyncio.to_thread(_sandbox_pid, outer, limits.startup_timeout)
             if pid is None:
                 raise RuntimeError("the sandbox did not start")
+            self.first_process = (pid, started(pid))
             self.memory_watch = watch_memory(outer, isolation, limits)
             name = Path(self.inside_ip).name
             pins = run_dir / f"{name}-pins"

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.course import warm_parent
-from corpuskit.course.memory_watch import parent_of
+from corpuskit.course.memory_watch import parent_of, started
 from corpuskit.course.sandbox import (
     INSIDE,
     SHM_MB,
@@ -430,6 +430,7 @@ def warm_factory(
                 for group in self.cgroups:
                     (group / "cgroup.procs").write_text(str(pid))
             # Summed from the first process of the kernel's PID namespace, where orphans go.
+            self.first_process = (parent_of(pid), started(parent_of(pid)))
             self.memory_watch = watch_memory(parent_of(pid), isolation, limits)
             pins = run_dir / f"{name}-pins"
             self.pinned = tuple(
