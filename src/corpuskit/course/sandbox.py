@@ -19,7 +19,8 @@ grader killed before it could remove them leaves nothing the next one does not f
 Two ways in, both with the same guarantees:
 
 - ``user`` (a normal user, unprivileged user namespaces): ``bwrap --unshare-user
-  --disable-userns``. The kernel runs as the instructor's uid.
+  --disable-userns --as-pid-1``. The kernel runs as the instructor's uid, as the first process of
+  its PID namespace (bwrap's own would be the kernel's to rewrite).
 - ``root``: bwrap builds the same file system, then ``setpriv`` drops to a leased uid of its own
   and a second, unprivileged bwrap gives the kernel a user namespace with further ones disabled.
 
