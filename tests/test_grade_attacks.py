@@ -426,6 +426,8 @@ got["semget"] = refused(libc.syscall(nr["semget"], long(0), long(1), long(0o1600
 got["vmsplice"] = refused(libc.syscall(nr["vmsplice"], long(w), None, long(0), long(0)))
 got["splice"] = refused(libc.syscall(nr["splice"], long(r), None, long(w), None, long(1), long(0)))
 got["tee"] = refused(libc.syscall(nr["tee"], long(r), long(w), long(1), long(0)))
+got["fanotify_init"] = refused(libc.syscall(nr["fanotify_init"], long(0x200), long(0)))  # FAN_REPORT_FID
+got["io_setup"] = refused(libc.syscall(nr["io_setup"], long(1), ctypes.byref(ctypes.c_ulong())))
 for limit in resource.getrlimit(resource.RLIMIT_NOFILE):
     got["open files", limit] = -1 if limit <= 1024 else limit
 for keys in ("/proc/keys", "/proc/key-users"):
@@ -562,7 +564,7 @@ def test_a_replacement_kernel_starts_with_nothing_of_the_one_it_replaces(tmp_pat
 # only a memory cgroup counts. Every way of making a socket is tried first (from the kernel, a thread, a
 # forked child, a new event loop); the cell spoils Q1 if any of them works, and then fills the buffers.
 SOCKET_BUFFERS = """
-import asyncio, os, socket, threading
+import asyncio, fcntl, os, socket, struct, threading
 
 made = []
 
@@ -579,6 +581,13 @@ ways = [
     lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW),
     asyncio.new_event_loop,
 ]
+# Byte-range locks are kernel memory with no limit too; a whole-file lock (one per open file) is allowed.
+lock_file = os.open("/tmp/locks", os.O_RDWR | os.O_CREAT)
+ways += [
+    lambda: fcntl.lockf(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0),
+    lambda: fcntl.fcntl(lock_file, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 1, 0)),
+]
+fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
 for way in ways:
     attempt(way)
     thread = threading.Thread(target=attempt, args=(way,))
@@ -739,10 +748,10 @@ def test_without_a_cgroup_the_grader_s_sum_counts_the_sandbox_s_inodes(
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
-def test_a_kernel_makes_no_sockets_whose_buffers_no_limit_counts(tmp_path: Path, warm: bool) -> None:
-    """Once cells run, ``socket`` and ``socketpair`` fail in every thread and child of the kernel, so the
-    memory their buffers would hold (counted only by a cgroup, which a normal user lacks) is never made.
-    Printing from a thread, which makes a new ZeroMQ socket inside the kernel, still works."""
+def test_a_kernel_makes_no_sockets_or_byte_range_locks_whose_memory_no_limit_counts(tmp_path: Path, warm: bool) -> None:
+    """Once cells run, ``socket``, ``socketpair`` and byte-range locks fail in every thread and child of the
+    kernel, so the kernel memory they would hold (counted only by a cgroup, which a normal user lacks) is
+    never made."""
     limits = dataclasses.replace(LIMITS, memory_mb=512, cell_timeout=30)
     path = with_cell(tmp_path, "socket-buffers", SOCKET_BUFFERS, last=True)
     report = grade(path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm)

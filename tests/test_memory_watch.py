@@ -125,3 +125,58 @@ def test_open_files_count_at_a_pipe_buffer_each() -> None:
     finally:
         process.kill()
         process.wait()
+
+
+# The first thread exits (the thread alone) while another holds 64 MiB and 200 open files.
+ZOMBIE_LEADER = """
+import ctypes, os, threading, time
+def hold():
+    b = bytearray(64 << 20)
+    b[::4096] = b"x" * len(b[::4096])
+    kept = [os.open("/dev/null", os.O_RDONLY) for _ in range(200)]
+    time.sleep(60)
+threading.Thread(target=hold).start()
+time.sleep(0.5)
+ctypes.CDLL(None).syscall(60 if os.uname().machine == "x86_64" else 93, 0)  # exit(2): this thread only
+"""
+
+
+def test_a_process_whose_first_thread_exited_still_counts() -> None:
+    process = subprocess.Popen([sys.executable, "-c", ZOMBIE_LEADER])
+    try:
+        time.sleep(1.5)
+        assert Path(f"/proc/{process.pid}/status").read_text().count("RssAnon") == 0  # what hid it
+        assert held(process.pid) >= 64 << 20
+        assert open_file_slots(process.pid) >= 200
+    finally:
+        process.kill()
+        process.wait()
+
+
+# 20,000 pages of address space 2 MiB apart, each read once: the reads map the shared zero page (no
+# resident memory) but each needs a page-table page of its own, 80 MiB in all.
+PAGE_TABLES = """
+import ctypes, time
+libc = ctypes.CDLL(None)
+libc.mmap.restype = ctypes.c_void_p
+step, count = 2 << 20, 20_000
+base = libc.mmap(None, ctypes.c_size_t(step * count), 0, 0x22 | 0x4000, -1, 0)  # PROT_NONE, NORESERVE
+for i in range(count):
+    libc.mprotect(ctypes.c_void_p(base + i * step), ctypes.c_size_t(4096), 1)  # PROT_READ
+    ctypes.string_at(base + i * step, 1)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_page_tables_count() -> None:
+    process = subprocess.Popen([sys.executable, "-c", PAGE_TABLES], stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        resident = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("RssAnon"))
+        assert resident < 40 << 10  # KiB: the pages themselves hold little
+        assert held(process.pid) >= 70 << 20
+    finally:
+        process.kill()
+        process.wait()

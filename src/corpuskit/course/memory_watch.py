@@ -95,49 +95,61 @@ def tree(root: int) -> list[int]:
     return found
 
 
+def _fields(path: str) -> dict[str, str]:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return {}
+    return {name: value.strip() for name, _, value in (line.partition(":") for line in lines)}
+
+
+def _live_thread(pid: int) -> tuple[str, dict[str, str]]:
+    """The ``/proc`` folder of a thread of the process that still has its memory, and that thread's
+    status fields. The process's own folder, unless its first thread has exited while others run: that
+    thread is then a zombie whose files show no memory and no open files, and the others hold them."""
+    folders = [f"/proc/{pid}"]
+    with contextlib.suppress(OSError):
+        folders += [f"/proc/{pid}/task/{tid}" for tid in os.listdir(f"/proc/{pid}/task")]
+    for folder in folders:
+        fields = _fields(f"{folder}/status")
+        if "RssAnon" in fields:
+            return folder, fields
+    return folders[0], {}
+
+
+def _kib(fields: dict[str, str], *names: str) -> int:
+    return sum(int(fields[name].split()[0]) * KiB for name in names if name in fields)
+
+
 def held(pid: int) -> int:
-    """Bytes the process holds resident: anonymous and shared-memory pages (0 once it is gone).
+    """Bytes the process holds: anonymous and shared-memory pages resident, and its page tables, which
+    a process that maps many small regions can make as large as the pages themselves (0 once it is gone).
 
     From the counters in ``/proc/PID/status``, which cost nothing to read (``smaps_rollup``'s
     proportional share walks every page table: tens of milliseconds for a large kernel). A page
     shared by processes after a fork counts in each, so the sum errs on the high side.
     """
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return 0
-    total = 0
-    for line in lines:
-        name, _, value = line.partition(":")
-        if name in ("RssAnon", "RssShmem"):
-            total += int(value.split()[0]) * KiB
-    return total
+    return _kib(_live_thread(pid)[1], "RssAnon", "RssShmem", "VmPTE")
 
 
 def held_proportionally(pid: int) -> int:
     """Bytes the process holds, a page shared with other processes counted in proportion (its share of
-    anonymous and shared-memory pages, ``smaps_rollup``'s ``Pss_Anon`` and ``Pss_Shmem``; 0 once it is
-    gone). Exact where ``held`` counts a page once per process after a fork, but it walks the page
-    tables, so it is read only when ``held``'s sum is over the limit."""
-    try:
-        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-    except OSError:
-        return 0
-    parts = {name: value for name, _, value in (line.partition(":") for line in lines)}
-    if "Pss_Anon" not in parts:  # kernels before 5.9 do not split the share
+    anonymous and shared-memory pages, ``smaps_rollup``'s ``Pss_Anon`` and ``Pss_Shmem``, and its page
+    tables; 0 once it is gone). Exact where ``held`` counts a page once per process after a fork, but it
+    walks the page tables, so it is read only when ``held``'s sum is over the limit."""
+    folder, status = _live_thread(pid)
+    parts = _fields(f"{folder}/smaps_rollup")
+    if "Pss_Anon" not in parts:  # gone, or a kernel before 5.9, which does not split the share
         return held(pid)
-    return sum(int(parts[name].split()[0]) * KiB for name in ("Pss_Anon", "Pss_Shmem") if name in parts)
+    return _kib(parts, "Pss_Anon", "Pss_Shmem") + _kib(status, "VmPTE")
 
 
 def open_file_slots(pid: int) -> int:
     """The size of the process's table of open files (0 once it is gone): at most 1,024 in a kernel."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("FDSize:"):
-                return int(line.split()[1])
-    except (OSError, IndexError, ValueError):
-        pass
-    return 0
+        return int(_live_thread(pid)[1].get("FDSize", "0"))
+    except ValueError:
+        return 0
 
 
 def inodes(pids: list[int], folders: tuple[str, ...], host: set[int]) -> int:

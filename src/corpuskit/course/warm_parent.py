@@ -74,8 +74,10 @@ SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
 # pages spliced into a pipe stay held by it after the process lets them go (a huge page for a byte, with
 # vmsplice; the page cache's pages, with splice and tee), all outside what any process's resident size
 # shows. kcmp compares other
-# processes' open files. inotify instances are counted per user: as a normal user, a kernel taking
-# them all would leave none to the instructor's own programs.
+# processes' open files. inotify instances and fanotify groups are counted per user: as a normal user,
+# a kernel taking them all would leave none to the instructor's own programs (and another kernel could
+# read how many are left: a channel between kernels), and a fanotify group queues events in kernel
+# memory. Linux AIO contexts come from one budget for the whole machine, root's included.
 REFUSED = {  # machine: {name: number}
     "x86_64": {
         "add_key": 248,
@@ -100,6 +102,8 @@ REFUSED = {  # machine: {name: number}
         "kcmp": 312,
         "inotify_init": 253,
         "inotify_init1": 294,
+        "fanotify_init": 300,
+        "io_setup": 206,
     },
     "aarch64": {
         "add_key": 217,
@@ -123,6 +127,8 @@ REFUSED = {  # machine: {name: number}
         "io_uring_setup": 425,
         "kcmp": 272,
         "inotify_init1": 26,
+        "fanotify_init": 262,
+        "io_setup": 0,
     },
 }
 # Open files per process: each pipe can hold kernel memory in its buffer, which no process's resident
@@ -131,11 +137,14 @@ OPEN_FILES = 1024
 # Once the kernel runs cells, no new sockets either: the data a process writes into socket pairs of its
 # own is kernel memory that no process's resident size shows (gigabytes of it), and only a memory cgroup
 # counts it, which a grader running as a normal user does not have. IPython's kernel has made every
-# socket it needs (its five channels, its event loops' wake-up pairs) before the first cell runs.
-SOCKET_CALLS = {  # machine: (socket, socketpair, seccomp)
-    "x86_64": (41, 53, 317),
-    "aarch64": (198, 199, 277),
+# socket it needs (its five channels, its event loops' wake-up pairs) before the first cell runs. Nor
+# byte-range locks (fcntl's F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW): each range locked is kernel
+# memory too, with no limit at all; IPython's history database, which would take them, is off.
+SOCKET_CALLS = {  # machine: (socket, socketpair, seccomp, fcntl)
+    "x86_64": (41, 53, 317, 72),
+    "aarch64": (198, 199, 277, 25),
 }
+LOCK_COMMANDS = (6, 7, 37, 38)
 SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 X32_BIT = 0x40000000
 RET_ALLOW, RET_KILL = 0x7FFF0000, 0x80000000
@@ -206,18 +215,23 @@ def seccomp_program(machine: str) -> bytes:
 
 
 def socket_program(machine: str) -> bytes:
-    """A second filter, installed before the first cell runs: ``socket`` and ``socketpair`` fail with EPERM."""
+    """A second filter, installed before the first cell runs: ``socket``, ``socketpair`` and fcntl's
+    byte-range locks fail with EPERM."""
     arch = SYSCALLS[machine][0]
-    socket_call, socketpair_call, _ = SOCKET_CALLS[machine]
+    socket_call, socketpair_call, _, fcntl_call = SOCKET_CALLS[machine]
     ld, jeq, ret = 0x20, 0x15, 0x06
+    locks = len(LOCK_COMMANDS)
     code = [
         (ld, 0, 0, 4),  # architecture
         (jeq, 1, 0, arch),
         (ret, 0, 0, RET_KILL),
         (ld, 0, 0, 0),  # system call number
-        (jeq, 2, 0, socket_call),  # to "eperm"
-        (jeq, 1, 0, socketpair_call),  # to "eperm"
-        (ret, 0, 0, RET_ALLOW),
+        (jeq, 4 + locks, 0, socket_call),  # to "eperm"
+        (jeq, 3 + locks, 0, socketpair_call),  # to "eperm"
+        (jeq, 0, 1 + locks, fcntl_call),  # fcntl: look at its command; anything else: to "allow"
+        (ld, 0, 0, 24),  # the second argument (low 32 bits): the command
+        *((jeq, locks - i, 0, command) for i, command in enumerate(LOCK_COMMANDS)),  # to "eperm"
+        (ret, 0, 0, RET_ALLOW),  # "allow"
         (ret, 0, 0, 0x00050000 | EPERM),  # "eperm"
     ]
     return b"".join(struct.pack("HBBI", *instruction) for instruction in code)
@@ -265,7 +279,8 @@ def start_kernel(connection_file: str) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     app: Any = IPKernelApp.instance()
-    app.initialize(["-f", connection_file])
+    # No history database: SQLite would lock byte ranges of it, which the second filter refuses.
+    app.initialize(["-f", connection_file, "--HistoryManager.enabled=False"])
     events = app.shell.events
 
     def before_first_cell() -> None:
