@@ -78,8 +78,11 @@ def exception_name(name: object) -> str:
 class Redactor:
     """Cuts every piece of the held-out texts out of a message.
 
-    A message loses each run of ``window`` characters or more that also occurs in one of the
-    texts, compared without regard to case or spacing, so no sentence of a held-out text survives.
+    A message loses each run of ``window`` letters and digits or more that also occurs in one of the
+    texts, forwards or backwards, compared without regard to case and to whatever stands between them
+    (spaces, punctuation, separators put in on purpose), so no sentence of a held-out text survives as
+    it was, reversed or spread out. What the student's code has encoded otherwise no filter can
+    recognise: the grader keeps kernel text out of reports once held-out texts have entered the kernel.
     """
 
     def __init__(self, texts: Iterable[str], window: int = 16) -> None:
@@ -87,7 +90,8 @@ class Redactor:
         self.pieces: set[str] = set()
         for text in texts:
             flat = _fold(text)
-            self.pieces.update(flat[i : i + window] for i in range(max(len(flat) - window + 1, 0)))
+            for way in (flat, flat[::-1]):
+                self.pieces.update(way[i : i + window] for i in range(max(len(way) - window + 1, 0)))
 
     def __call__(self, message: str) -> str:
         if not self.pieces or len(message) < self.window:
@@ -96,11 +100,9 @@ class Redactor:
         flat: list[str] = []
         where: list[int] = []
         for index, ch in enumerate(message):
-            folded = " " if ch.isspace() else ch.casefold()[:1]
-            if folded == " " and flat and flat[-1] == " ":
-                continue
-            flat.append(folded)
-            where.append(index)
+            if ch.isalnum():
+                flat.append(ch.casefold()[:1])
+                where.append(index)
         hidden = [False] * len(message)
         text = "".join(flat)
         for i in range(len(text) - self.window + 1):
@@ -119,4 +121,4 @@ class Redactor:
 
 
 def _fold(text: str) -> str:
-    return "".join(" " if ch.isspace() else ch.casefold()[:1] for ch in _SPACES.sub(" ", text))
+    return "".join(ch.casefold()[:1] for ch in text if ch.isalnum())
