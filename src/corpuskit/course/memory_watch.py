@@ -6,7 +6,8 @@ sees the kernel's processes from the host: every ``INTERVAL`` seconds a thread w
 tree under the sandbox's first process and sums what each process holds resident (anonymous and
 shared-memory pages), and kills the whole tree when the sum passes the limit. The grader then reports
 the cell as one that hit the memory limit. What the processes touch between two looks is the
-overshoot (about a hundred MiB in the attack tests).
+overshoot (at most 125 MiB in the attack tests; more where several processes allocate at once as
+fast as they can).
 
 Kernel memory shows in no process's counters. Of it, pipe buffers are what a kernel could fill most
 of, and a pipe needs an open file to live, so the sum adds ``PIPE_BYTES`` for every slot of each
