@@ -517,9 +517,14 @@ def counted(lesson: str, family: str) -> bool:
     return not (family in HIDDEN_BY and hidden_baseline(lesson, family))
 
 
-def zero_marks_from(f1: float) -> float:
-    """The ``zero_marks_at`` a trivial solution's F1 calls for: the F1 rounded down to 0.05."""
-    return math.floor(f1 * 20 + 1e-9) / 20
+def zero_marks_from(f1: float, model_f1: float) -> float:
+    """The ``zero_marks_at`` a trivial solution's F1 calls for: the F1 rounded down to 0.05, or to 0.01
+    where rounding down to 0.05 leaves no ``full_marks_at`` at or below the model solution's F1 that
+    gives the trivial solution at most a quarter of the points."""
+    zero = math.floor(f1 * 20 + 1e-9) / 20
+    if zero + (f1 - zero) / 0.25 <= model_f1:
+        return zero
+    return math.floor(f1 * 100 + 1e-9) / 100
 
 
 def best_trivial(lesson: str, question: str) -> tuple[str, str, Earned]:
