@@ -428,6 +428,7 @@ got["splice"] = refused(libc.syscall(nr["splice"], long(r), None, long(w), None,
 got["tee"] = refused(libc.syscall(nr["tee"], long(r), long(w), long(1), long(0)))
 got["fanotify_init"] = refused(libc.syscall(nr["fanotify_init"], long(0x200), long(0)))  # FAN_REPORT_FID
 got["io_setup"] = refused(libc.syscall(nr["io_setup"], long(1), ctypes.byref(ctypes.c_ulong())))
+got["landlock"] = refused(libc.syscall(nr["landlock_create_ruleset"], None, long(0), long(1)))  # the ABI version
 for limit in resource.getrlimit(resource.RLIMIT_NOFILE):
     got["open files", limit] = -1 if limit <= 1024 else limit
 for keys in ("/proc/keys", "/proc/key-users"):
@@ -571,7 +572,7 @@ made = []
 def attempt(make):
     try:
         made.append(make())
-    except PermissionError:
+    except OSError:
         pass
 
 ways = [
@@ -580,6 +581,7 @@ ways = [
     lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM),
     lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW),
     asyncio.new_event_loop,
+    os.openpty,  # pseudo-terminals come from one count for the whole machine
 ]
 # Byte-range locks are kernel memory with no limit too; a whole-file lock (one per open file) is allowed.
 lock_file = os.open("/tmp/locks", os.O_RDWR | os.O_CREAT)
@@ -679,6 +681,29 @@ def test_nothing_above_the_kernel_is_its_to_rewrite_and_nothing_of_it_outlives_g
     while _running(name) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _running(name)
+
+
+# As a normal user the kernel keeps the instructor's supplementary groups, which may open files no one
+# else can (the normal user's attack run gives `nobody` the group `shadow`). The cell raises what it read.
+GROUP_FILES = """
+found = {}
+for path in ("/etc/shadow", "/etc/gshadow"):
+    try:
+        with open(path, "rb") as handle:
+            found[path] = len(handle.read())
+    except OSError:
+        pass
+if any(found.values()):
+    raise RuntimeError(f"read {found}")
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_files_only_the_instructor_s_groups_may_read_stay_hidden(tmp_path: Path, warm: bool) -> None:
+    path = with_cell(tmp_path, "group-files", GROUP_FILES)
+    report = grade(path, grading_dir=GRADING, lesson="tiny", limits=LIMITS, release_dir=ATTACKS / "release", warm=warm)
+    assert not report.events, report.summary()
+    assert report.score == 8, report.summary()
 
 
 # Kernel memory in pipes: twelve children keep 450 pipes each (900 of their 1,024 open files), 24 MiB of

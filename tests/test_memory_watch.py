@@ -11,7 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-from corpuskit.course.memory_watch import INTERVAL, PIPE_BYTES, MemoryWatch, held, open_file_slots, tree
+from corpuskit.course.memory_watch import (
+    INTERVAL,
+    MAPPING_BYTES,
+    PIPE_BYTES,
+    MemoryWatch,
+    held,
+    mappings,
+    open_file_slots,
+    tree,
+)
 
 HOLD = "import time; b = bytearray(64 << 20); b[::4096] = b'x' * len(b[::4096]); time.sleep(60)"
 
@@ -177,6 +186,34 @@ def test_page_tables_count() -> None:
         resident = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("RssAnon"))
         assert resident < 40 << 10  # KiB: the pages themselves hold little
         assert held(process.pid) >= 70 << 20
+    finally:
+        process.kill()
+        process.wait()
+
+
+# 60,000 regions of address space, every other page of one mapping made readable: no page touched, no
+# resident memory, but a record of kernel memory for each region.
+REGIONS = """
+import ctypes, time
+libc = ctypes.CDLL(None)
+libc.mmap.restype = ctypes.c_void_p
+count = 60_000
+base = libc.mmap(None, ctypes.c_size_t(8192 * count), 0, 0x22 | 0x4000, -1, 0)  # PROT_NONE, NORESERVE
+for i in range(count):
+    libc.mprotect(ctypes.c_void_p(base + i * 8192), ctypes.c_size_t(4096), 1)  # PROT_READ
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_regions_of_address_space_count() -> None:
+    process = subprocess.Popen([sys.executable, "-c", REGIONS], stdout=subprocess.PIPE)
+    try:
+        assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+        assert mappings(process.pid) >= 60_000
+        watch = MemoryWatch(process.pid, held(process.pid) + 16 * 1024 * 1024)  # under 60,000 regions' cost
+        assert _wait(process, 10 * INTERVAL + 5) is not None
+        assert watch.exceeded >= 60_000 * MAPPING_BYTES
     finally:
         process.kill()
         process.wait()

@@ -9,15 +9,18 @@ the cell as one that hit the memory limit. What the processes touch between two 
 overshoot (at most 125 MiB in the attack tests; more where several processes allocate at once as
 fast as they can).
 
-Kernel memory shows in no process's counters. Of it, pipe buffers are what a kernel could fill most
-of, and a pipe needs an open file to live, so the sum adds ``PIPE_BYTES`` for every slot of each
-process's table of open files (``FDSize`` in ``/proc/PID/status``, which any process may read, where
-the list of its files may be hidden). New sockets, whose buffers would hold far more, are refused in
-the kernel (``warm_parent.start_kernel``). Files in the sandbox's tmpfs folders hold their data within
-the folder's size, but each file, empty or not, and each extended attribute also costs kernel memory that
-no size counts (a kernel can make hundreds of thousands of empty files a second): the sum adds
-``INODE_BYTES`` for each inode a folder's file system reports used (``statvfs``, through
-``/proc/PID/root``; a tmpfs counts extended attributes there too).
+Kernel memory shows in no process's counters. Each region of a process's address space is some, so
+the sum adds ``MAPPING_BYTES`` for each line of every process's ``/proc/PID/maps`` (read last, and only
+until the sum passes the limit: tens of milliseconds for a process with tens of thousands). Pipe
+buffers are what a kernel could fill most of, and a pipe needs an open file to live, so the sum adds
+``PIPE_BYTES`` for every slot of each process's table of open files (``FDSize`` in
+``/proc/PID/status``, which any process may read, where the list of its files may be hidden). New
+sockets, whose buffers would hold far more, are refused in the kernel (``warm_parent.start_kernel``).
+Files in the sandbox's tmpfs folders hold their data within the folder's size, but each file, empty or
+not, and each extended attribute also costs kernel memory that no size counts (a kernel can make
+hundreds of thousands of empty files a second): the sum adds ``INODE_BYTES`` for each inode a folder's
+file system reports used (``statvfs``, through ``/proc/PID/root``; a tmpfs counts extended attributes
+there too).
 
 Not counted: pages of files mapped from the host (the page cache's, reclaimable); files in the
 sandbox's tmpfs and ``/dev/shm`` that no process maps, which ``--disk`` and the ``/dev/shm`` size bound
@@ -39,6 +42,10 @@ KiB = 1024
 # not grow, so this errs high; pipes enlarged to more (``F_SETPIPE_SZ``) fit within that budget. An
 # ordinary kernel process has 64 to 256 slots (4 to 16 MiB).
 PIPE_BYTES = 64 * KiB
+# What each region of a process's address space is counted as: its record, its place in the tree of
+# regions and, for a file, the open file, which no resident size shows (a process may hold
+# vm.max_map_count of them, 65,530 by default: about 14 MiB of kernel memory for anonymous regions).
+MAPPING_BYTES = 512
 # What each used inode of a sandbox tmpfs is counted as: an inode and its name in the kernel's caches
 # (under 1 KiB for an empty file), or 1 KiB of extended attributes (tmpfs counts them in units of 1 KiB
 # of inodes).
@@ -145,6 +152,15 @@ def held_proportionally(pid: int) -> int:
     return _kib(parts, "Pss_Anon", "Pss_Shmem") + _kib(status, "VmPTE")
 
 
+def mappings(pid: int) -> int:
+    """The regions of the process's address space (0 once it is gone)."""
+    count = 0
+    with contextlib.suppress(OSError), open(f"{_live_thread(pid)[0]}/maps", "rb") as listing:
+        while chunk := listing.read(1 << 16):
+            count += chunk.count(b"\n")
+    return count
+
+
 def open_file_slots(pid: int) -> int:
     """The size of the process's table of open files (0 once it is gone): at most 1,024 in a kernel."""
     try:
@@ -188,10 +204,18 @@ class MemoryWatch:
             pids = tree(self.root)
             unseen = PIPE_BYTES * sum(open_file_slots(pid) for pid in pids)
             unseen += INODE_BYTES * inodes(pids, self.folders, self.host)
-            total = unseen + sum(held(pid) for pid in pids)
+            resident = sum(held(pid) for pid in pids)
+            # Mappings cost most to count: only until the sum passes the limit.
+            counted = 0
+            while counted < len(pids) and unseen + resident <= self.limit:
+                unseen += MAPPING_BYTES * mappings(pids[counted])
+                counted += 1
+            total = unseen + resident
             # Pages shared after a fork count in every process of the cheap sum: a pool of workers that
-            # touches little would look like many copies of its parent. Past the limit, share them out.
+            # touches little would look like many copies of its parent. Past the limit, share them out
+            # (and count every process's mappings, as the sum may now fall below it).
             if total > self.limit:
+                unseen += MAPPING_BYTES * sum(mappings(pid) for pid in pids[counted:])
                 total = unseen + sum(held_proportionally(pid) for pid in pids)
             if total > self.limit:
                 self.exceeded = total

@@ -27,8 +27,8 @@ Two ways in, both with the same guarantees:
 Why the process limit holds for kernels of one uid: since Linux 5.14 ``RLIMIT_NPROC`` counts
 processes per user namespace (and checks each ancestor namespace against the limit its creator
 had). Every kernel has a user namespace of its own and sets ``--nproc`` inside it, so each kernel
-gets its own count however many kernels one instructor runs, and the instructor's own limit is
-untouched.
+gets its own count however many kernels one instructor runs (its processes also count toward the
+instructor's own count while it runs, as toward every ancestor namespace's).
 
 The kernel makes its sockets in ``/sandbox`` (so nothing it writes lands on the host's disk),
 where it may also replace them later, e.g. by a symbolic link to a host socket, which a root
@@ -179,12 +179,37 @@ def probe() -> Isolation:
     return Isolation(mode, cgroups=cgroups)
 
 
-def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
+def _not_for_others(folder: str) -> list[str]:
+    """bwrap arguments covering what in ``folder`` other users may not read: files by ``/dev/null``,
+    folders by an empty read-only tmpfs. As a normal user the kernel keeps the instructor's
+    supplementary groups (a user namespace cannot drop them), and a group may open what no one else can
+    (``/etc/shadow`` to the group ``shadow``)."""
+    import stat
+
+    covers: list[str] = []
+    for root, folders, files in os.walk(folder):
+        for name in list(folders):
+            path = os.path.join(root, name)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISLNK(mode) and mode & (stat.S_IROTH | stat.S_IXOTH) != stat.S_IROTH | stat.S_IXOTH:
+                covers += ["--tmpfs", path, "--remount-ro", path]
+                folders.remove(name)
+        for name in files:
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                mode = os.lstat(path).st_mode
+                if stat.S_ISREG(mode) and not mode & stat.S_IROTH:
+                    covers += ["--ro-bind", "/dev/null", path]
+    return covers
+
+
+def _layout(disk_mb: int, *, tmp_link: bool = True, groups_kept: bool = False) -> list[str]:
     """The kernel's file system apart from the Python environment: system folders and a sized tmpfs.
 
     ``/tmp`` links to the tmpfs, unless a folder the kernel must read lives under the host's
     ``/tmp`` (a course environment built there): then ``/tmp`` is a read-only folder holding that
-    bind, and ``TMPDIR`` still points into the tmpfs.
+    bind, and ``TMPDIR`` still points into the tmpfs. ``groups_kept``: the kernel keeps the
+    instructor's supplementary groups, so what in ``/etc`` only they may read is covered.
     """
     links = [
         arg
@@ -194,7 +219,11 @@ def _layout(disk_mb: int, *, tmp_link: bool = True) -> list[str]:
     ]
     return [
         *("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", *links),
+        *(_not_for_others("/etc") if groups_kept else ()),
         *("--proc", "/proc", "--dev", "/dev"),
+        # No pseudo-terminals: the kernel needs none, and the machine's count is shared by every
+        # sandbox and container on it, root's included (one kernel could take them all).
+        *("--ro-bind", "/dev/null", "/dev/pts/ptmx"),
         # The keys the kernel's session keyring holds (the grader's) would be listed there by name.
         *(
             a
@@ -269,7 +298,11 @@ def sandbox_argv(
         *("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"),
         *(("--unshare-user", *no_userns, *first) if mode == "user" else ()),
         *("--die-with-parent", "--new-session", "--hostname", "sandbox"),
-        *_layout(limits.disk_mb, tmp_link=not any(f.is_relative_to("/tmp") for f in readable)),
+        *_layout(
+            limits.disk_mb,
+            tmp_link=not any(f.is_relative_to("/tmp") for f in readable),
+            groups_kept=mode == "user",
+        ),
     ]
     made: set[Path] = set()
     for folder in readable:

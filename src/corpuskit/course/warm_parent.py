@@ -77,7 +77,8 @@ SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
 # processes' open files. inotify instances and fanotify groups are counted per user: as a normal user,
 # a kernel taking them all would leave none to the instructor's own programs (and another kernel could
 # read how many are left: a channel between kernels), and a fanotify group queues events in kernel
-# memory. Linux AIO contexts come from one budget for the whole machine, root's included.
+# memory. Linux AIO contexts come from one budget for the whole machine, root's included. Landlock
+# rulesets are kernel memory too, a rule for each file added (gigabytes of it in a minute).
 REFUSED = {  # machine: {name: number}
     "x86_64": {
         "add_key": 248,
@@ -104,6 +105,8 @@ REFUSED = {  # machine: {name: number}
         "inotify_init1": 294,
         "fanotify_init": 300,
         "io_setup": 206,
+        "landlock_create_ruleset": 444,
+        "landlock_add_rule": 445,
     },
     "aarch64": {
         "add_key": 217,
@@ -129,6 +132,8 @@ REFUSED = {  # machine: {name: number}
         "inotify_init1": 26,
         "fanotify_init": 262,
         "io_setup": 0,
+        "landlock_create_ruleset": 444,
+        "landlock_add_rule": 445,
     },
 }
 # Open files per process: each pipe can hold kernel memory in its buffer, which no process's resident
