@@ -243,6 +243,35 @@ def test_attack_table_as_a_normal_user() -> None:
     assert " passed" in done.stdout and "skipped" not in done.stdout, done.stdout[-2000:]
 
 
+@pytest.mark.usefixtures("sandbox_required")
+def test_a_normal_user_without_a_writable_home_leaves_nothing_in_tmp() -> None:
+    """jupyter_client looks for kernel folders under IPython's, which IPython makes in /tmp, and never
+    removes, when the home folder is not writable (as for `nobody`)."""
+    if os.geteuid() != 0:
+        return  # run by root, as `nobody`
+    python, runuser = os.environ.get("CORPUSKIT_USER_PYTHON", ""), shutil.which("runuser")
+    if not python or runuser is None:
+        why = "set CORPUSKIT_USER_PYTHON to a Python with corpuskit that `nobody` can run (scripts/test.sh makes one)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    with tempfile.TemporaryDirectory(prefix="corpuskit-home-test-") as copy:
+        os.chmod(copy, 0o755)
+        shutil.copytree(REPO / "tests" / "fixtures" / "course", Path(copy) / "course")
+        for path in Path(copy).rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        before = set(Path(tempfile.gettempdir()).glob("tmp*"))
+        command = [runuser, "-u", "nobody", "--", python, "-m", "corpuskit", "grade"]
+        course = Path(copy) / "course"
+        arguments = [str(course / "tiny-solution.ipynb"), "--lesson", "tiny", "--grading", str(course / "grading")]
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8"}
+        done = subprocess.run([*command, *arguments], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "8 / 8" in done.stdout
+    left = {p for p in set(Path(tempfile.gettempdir()).glob("tmp*")) - before if p.owner() == "nobody"}
+    assert not left, left
+
+
 def test_without_the_sandbox_grading_stops_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 

@@ -743,6 +743,15 @@ class SandboxedKernel(RelayedKernel):
 KernelFactory = Callable[[], "AsyncKernelManager"]
 
 
+def native_kernel_specs() -> Any:
+    """Kernel specs from ipykernel alone, for the grader's kernel managers: the instructor's own kernel
+    folders have no say in how a submission runs, and looking for them makes IPython leave a folder in
+    ``/tmp`` for every run when the home folder is not writable."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager(kernel_dirs=[])
+
+
 def kernel_factory(
     run_dir: Path, isolation: Isolation, limits: Limits, hidden_modules: Sequence[str] = (), uid: int = UID_BASE
 ) -> KernelFactory:
@@ -825,6 +834,7 @@ def kernel_factory(
         ip = str(INSIDE / f"k{n}") if sandboxed else str(run_dir / f"kernel-{n}")
         km = SandboxedKernelManager(
             kernel_name="python3",
+            kernel_spec_manager=native_kernel_specs(),
             transport="ipc",
             ip=ip,
             connection_file=str(run_dir / f"kernel-{n}.json"),

@@ -49,6 +49,7 @@ from corpuskit.course.sandbox import (
     hidden_paths,
     launch_environment,
     make_cgroups,
+    native_kernel_specs,
     pin_sockets,
     python_paths,
     sandbox_argv,
@@ -450,7 +451,11 @@ def warm_factory(
         n = next(counter)
         ip = str(INSIDE / f"k{n}")
         km = ForkedKernelManager(
-            kernel_name="python3", transport="ipc", ip=ip, connection_file=str(run_dir / f"kernel-{n}.json")
+            kernel_name="python3",
+            kernel_spec_manager=native_kernel_specs(),
+            transport="ipc",
+            ip=ip,
+            connection_file=str(run_dir / f"kernel-{n}.json"),
         )
         km.inside_ip, km.limits = ip, limits
         cap_sockets(km.context, limits)
