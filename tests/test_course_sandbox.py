@@ -205,18 +205,31 @@ def test_a_third_party_package_not_installed_has_nothing_to_hide() -> None:
     assert hidden_paths(["no_such_model_package", "nbclient"]) == [Path(nbclient.__file__).resolve().parent]
 
 
-@pytest.mark.usefixtures("sandbox_required")
-def test_attack_table_as_a_normal_user() -> None:
-    """As root, run the attack table again as `nobody`, with a Python environment it can read."""
-    if os.geteuid() != 0:
-        assert probe().mode == "user"  # this run is the normal user's
-        return
+def _normal_user_python() -> tuple[str, str]:
+    """The Python environment `nobody` can run and ``runuser``; fails in CI, skips elsewhere, without them."""
     python, runuser = os.environ.get("CORPUSKIT_USER_PYTHON", ""), shutil.which("runuser")
     if not python or runuser is None:
         why = "set CORPUSKIT_USER_PYTHON to a Python with corpuskit that `nobody` can run (scripts/test.sh makes one)"
         if os.environ.get("CI"):
             pytest.fail(why)
         pytest.skip(why)
+    return python, runuser
+
+
+def _readable_copy(source: Path, target: Path) -> None:
+    """A copy of ``source`` that `nobody` can read (the checkout may live in root's home)."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.mark.usefixtures("sandbox_required")
+def test_attack_table_as_a_normal_user() -> None:
+    """As root, run the attack table again as `nobody`, with a Python environment it can read."""
+    if os.geteuid() != 0:
+        assert probe().mode == "user"  # this run is the normal user's
+        return
+    python, runuser = _normal_user_python()
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CI": os.environ.get("CI", ""), "LANG": "C.UTF-8", "HOME": "/tmp"}
     # With a group that opens files no one else may read, as an instructor's account may have.
     import grp
@@ -229,9 +242,7 @@ def test_attack_table_as_a_normal_user() -> None:
     # A copy of the tests `nobody` can read (the checkout may live in root's home).
     with tempfile.TemporaryDirectory(prefix="corpuskit-user-tests-") as copy:
         os.chmod(copy, 0o755)
-        shutil.copytree(REPO / "tests", Path(copy) / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-        for path in Path(copy).rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
+        _readable_copy(REPO / "tests", Path(copy) / "tests")
         tests = [
             "tests/test_grade_attacks.py",
             "tests/test_grade_frames.py",
@@ -249,17 +260,10 @@ def test_a_normal_user_without_a_writable_home_leaves_nothing_in_tmp() -> None:
     removes, when the home folder is not writable (as for `nobody`)."""
     if os.geteuid() != 0:
         return  # run by root, as `nobody`
-    python, runuser = os.environ.get("CORPUSKIT_USER_PYTHON", ""), shutil.which("runuser")
-    if not python or runuser is None:
-        why = "set CORPUSKIT_USER_PYTHON to a Python with corpuskit that `nobody` can run (scripts/test.sh makes one)"
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
+    python, runuser = _normal_user_python()
     with tempfile.TemporaryDirectory(prefix="corpuskit-home-test-") as copy:
         os.chmod(copy, 0o755)
-        shutil.copytree(REPO / "tests" / "fixtures" / "course", Path(copy) / "course")
-        for path in Path(copy).rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
+        _readable_copy(REPO / "tests" / "fixtures" / "course", Path(copy) / "course")
         before = set(Path(tempfile.gettempdir()).glob("tmp*"))
         command = [runuser, "-u", "nobody", "--", python, "-m", "corpuskit", "grade"]
         course = Path(copy) / "course"

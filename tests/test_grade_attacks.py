@@ -706,6 +706,17 @@ def test_files_only_the_instructor_s_groups_may_read_stay_hidden(tmp_path: Path,
     assert report.score == 8, report.summary()
 
 
+def graded_without_cgroups(path: Path, limits: Limits, warm: bool, monkeypatch: pytest.MonkeyPatch) -> Report:
+    """``path`` graded as where no cgroup is writable: the grader's own sum limits memory, as for a normal user."""
+    with monkeypatch.context() as patched:
+        for module in ("corpuskit.course.grade", "corpuskit.course.sandbox"):
+            no_cgroups = dataclasses.replace(probe(), cgroups=False)
+            patched.setattr(importlib.import_module(module), "probe", lambda isolation=no_cgroups: isolation)
+        return grade(
+            path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm
+        )
+
+
 # Kernel memory in pipes: twelve children keep 450 pipes each (900 of their 1,024 open files), 24 MiB of
 # buffers in all, but each pipe could hold 64 KiB: about 340 MiB that no process's resident size shows.
 PIPE_HOARD = """
@@ -730,22 +741,14 @@ def test_without_a_cgroup_the_grader_s_sum_counts_a_pipe_buffer_for_each_open_fi
     tmp_path: Path, warm: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = dataclasses.replace(LIMITS, memory_mb=512, cell_timeout=30)
-    path = with_cell(tmp_path, "pipes", PIPE_HOARD)
-    with monkeypatch.context() as patched:
-        for module in ("corpuskit.course.grade", "corpuskit.course.sandbox"):
-            no_cgroups = dataclasses.replace(probe(), cgroups=False)
-            patched.setattr(importlib.import_module(module), "probe", lambda isolation=no_cgroups: isolation)
-        report = grade(
-            path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm
-        )
+    report = graded_without_cgroups(with_cell(tmp_path, "pipes", PIPE_HOARD), limits, warm, monkeypatch)
     assert "summed by the grader" in report.isolation
     assert [e.kind for e in report.events] == ["memory-limit", "kernel-replaced"], report.summary()
     assert report.score == 8, report.summary()
 
 
 # Kernel memory in inodes: empty files, which take none of the tmpfs's size, as fast as the kernel can
-# make them (hundreds of thousands a second, each about 900 bytes of kernel memory), and extended
-# attributes on them.
+# make them (each an inode and a name in the kernel's caches), and extended attributes on them.
 EMPTY_FILES = """
 import os
 for n in range(3_000_000):
@@ -760,14 +763,7 @@ def test_without_a_cgroup_the_grader_s_sum_counts_the_sandbox_s_inodes(
     tmp_path: Path, warm: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     limits = dataclasses.replace(LIMITS, memory_mb=512, cell_timeout=60)
-    path = with_cell(tmp_path, "empty-files", EMPTY_FILES)
-    with monkeypatch.context() as patched:
-        for module in ("corpuskit.course.grade", "corpuskit.course.sandbox"):
-            no_cgroups = dataclasses.replace(probe(), cgroups=False)
-            patched.setattr(importlib.import_module(module), "probe", lambda isolation=no_cgroups: isolation)
-        report = grade(
-            path, grading_dir=GRADING, lesson="tiny", limits=limits, release_dir=ATTACKS / "release", warm=warm
-        )
+    report = graded_without_cgroups(with_cell(tmp_path, "empty-files", EMPTY_FILES), limits, warm, monkeypatch)
     assert [e.kind for e in report.events] == ["memory-limit", "kernel-replaced"], report.summary()
     assert report.score == 8, report.summary()
 
