@@ -584,7 +584,7 @@ ways = [
     os.openpty,  # pseudo-terminals come from one count for the whole machine
 ]
 # Byte-range locks are kernel memory with no limit too; a whole-file lock (one per open file) is allowed.
-lock_file = os.open("/tmp/locks", os.O_RDWR | os.O_CREAT)
+lock_file = os.open(os.path.join(os.environ["TMPDIR"], "locks"), os.O_RDWR | os.O_CREAT)
 ways += [
     lambda: fcntl.lockf(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0),
     lambda: fcntl.fcntl(lock_file, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 1, 0)),
@@ -752,7 +752,7 @@ def test_without_a_cgroup_the_grader_s_sum_counts_a_pipe_buffer_for_each_open_fi
 EMPTY_FILES = """
 import os
 for n in range(3_000_000):
-    with open(f"/tmp/{n}", "w") as handle:
+    with open(os.path.join(os.environ["TMPDIR"], str(n)), "w") as handle:
         if n % 100 == 0:
             os.setxattr(handle.fileno(), "user.x", b"x" * 60_000)
 """
