@@ -726,6 +726,24 @@ class SandboxedKernel(RelayedKernel):
         cap_sockets(kc.context, self.limits)
         return kc
 
+    @classmethod
+    def made(cls, run_dir: Path, n: int, ip: str, limits: Limits, *, by_message: bool = True) -> Any:
+        """The ``n``-th manager of a run: its kernel's sockets at ``ip``, its connection file in ``run_dir``,
+        specs from ipykernel alone and capped sockets; ``by_message``: interrupts go on the control
+        channel (a sandboxed kernel runs in a session of its own)."""
+        km: Any = cls(
+            kernel_name="python3",
+            kernel_spec_manager=native_kernel_specs(),
+            transport="ipc",
+            ip=ip,
+            connection_file=str(run_dir / f"kernel-{n}.json"),
+        )
+        km.inside_ip, km.limits = ip, limits
+        cap_sockets(km.context, limits)
+        if by_message and km.kernel_spec is not None:
+            km.kernel_spec.interrupt_mode = "message"
+        return km
+
     def ending(self) -> tuple[str, str]:
         """Why the kernel died, as an event's kind and message: the grader's memory sum, the memory
         cgroup, or a message too large for the relay stopped it, or it died by itself."""
@@ -832,17 +850,7 @@ def kernel_factory(
     def make() -> AsyncKernelManager:
         n = next(counter)
         ip = str(INSIDE / f"k{n}") if sandboxed else str(run_dir / f"kernel-{n}")
-        km = SandboxedKernelManager(
-            kernel_name="python3",
-            kernel_spec_manager=native_kernel_specs(),
-            transport="ipc",
-            ip=ip,
-            connection_file=str(run_dir / f"kernel-{n}.json"),
-        )
-        km.inside_ip, km.limits = ip, limits
-        cap_sockets(km.context, limits)
-        if sandboxed and km.kernel_spec is not None:
-            km.kernel_spec.interrupt_mode = "message"
+        km: AsyncKernelManager = SandboxedKernelManager.made(run_dir, n, ip, limits, by_message=sandboxed)
         return km
 
     return make

@@ -45,11 +45,9 @@ from corpuskit.course.sandbox import (
     KernelFactory,
     Limits,
     SandboxedKernel,
-    cap_sockets,
     hidden_paths,
     launch_environment,
     make_cgroups,
-    native_kernel_specs,
     pin_sockets,
     python_paths,
     sandbox_argv,
@@ -450,17 +448,7 @@ def warm_factory(
             return cold()
         n = next(counter)
         ip = str(INSIDE / f"k{n}")
-        km = ForkedKernelManager(
-            kernel_name="python3",
-            kernel_spec_manager=native_kernel_specs(),
-            transport="ipc",
-            ip=ip,
-            connection_file=str(run_dir / f"kernel-{n}.json"),
-        )
-        km.inside_ip, km.limits = ip, limits
-        cap_sockets(km.context, limits)
-        if km.kernel_spec is not None:
-            km.kernel_spec.interrupt_mode = "message"
+        km: AsyncKernelManager = ForkedKernelManager.made(run_dir, n, ip, limits)
         return km
 
     return make
